@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { createFormatters } from './format';
+
+// Intl separates the currency symbol with a no-break space, so "R$" never wraps alone.
+const NBSP = '\u00a0';
+
+describe('createFormatters', () => {
+  it('prints BRL as R$ 1.234,56 in pt-BR', () => {
+    expect(createFormatters('pt-BR').currency(1234.56)).toBe(`R$${NBSP}1.234,56`);
+  });
+
+  it('prints BRL in English notation in English', () => {
+    expect(createFormatters('en').currency(1234.56)).toBe('R$1,234.56');
+  });
+
+  it('prints dates in America/Sao_Paulo by default', () => {
+    // 02:30 UTC on 15 January is still 14 January, 23:30, in São Paulo (UTC-3).
+    const instant = '2025-01-15T02:30:00Z';
+    expect(createFormatters('pt-BR').date(instant)).toBe('14/01/2025');
+    expect(createFormatters('pt-BR').dateTime(instant)).toBe('14/01/2025, 23:30');
+    expect(createFormatters('en').dateTime(new Date(instant))).toBe('1/14/25, 11:30 PM');
+  });
+
+  it('prints dates in another time zone when asked', () => {
+    expect(createFormatters('pt-BR', 'UTC').dateTime('2025-01-15T02:30:00Z')).toBe(
+      '15/01/2025, 02:30',
+    );
+  });
+
+  it('groups numbers and percentages per locale', () => {
+    expect(createFormatters('pt-BR').number(1234567.5)).toBe('1.234.567,5');
+    expect(createFormatters('en').number(1234567.5)).toBe('1,234,567.5');
+    expect(createFormatters('pt-BR').percent(0.125)).toBe('12,5%');
+  });
+});

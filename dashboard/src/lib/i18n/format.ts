@@ -1,0 +1,37 @@
+import type { Locale } from './locale';
+
+/** Lead times are shown in Brazil's business time zone unless a user setting says otherwise. */
+export const DEFAULT_TIME_ZONE = 'America/Sao_Paulo';
+
+export interface Formatters {
+  /** e.g. "28/11/2025" in pt-BR. */
+  date(value: Date | string | number): string;
+  /** e.g. "28/11/2025, 14:05" in pt-BR. */
+  dateTime(value: Date | string | number): string;
+  /** e.g. "1.234,5" in pt-BR. */
+  number(value: number): string;
+  /** Brazilian reais in the locale's notation: "R$ 1.234,56" in pt-BR, "R$1,234.56" in English. */
+  currency(value: number): string;
+  /** e.g. "12,5%" in pt-BR, for a ratio of 0.125. */
+  percent(value: number): string;
+}
+
+/** Builds the Intl formatters once per locale; Intl constructors are costly to call per cell. */
+export function createFormatters(locale: Locale, timeZone: string = DEFAULT_TIME_ZONE): Formatters {
+  const date = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeZone });
+  const dateTime = new Intl.DateTimeFormat(locale, {
+    dateStyle: 'short',
+    timeStyle: 'short',
+    timeZone,
+  });
+  const number = new Intl.NumberFormat(locale);
+  const currency = new Intl.NumberFormat(locale, { style: 'currency', currency: 'BRL' });
+  const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+  return {
+    date: (value) => date.format(new Date(value)),
+    dateTime: (value) => dateTime.format(new Date(value)),
+    number: (value) => number.format(value),
+    currency: (value) => currency.format(value),
+    percent: (value) => percent.format(value),
+  };
+}

@@ -1,0 +1,145 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  DocumentNode,
+  ExecutionArgs,
+  GraphQLError,
+  GraphQLSchema,
+  execute,
+  subscribe,
+} from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import type { PgBoss } from 'pg-boss';
+import { WebSocketServer } from 'ws';
+import type { Context } from './context.ts';
+import type { Database } from './db.ts';
+import { checkReadiness } from './health/readiness.ts';
+import type { Logger } from './logger.ts';
+import { schema } from './schema.ts';
+
+export interface AppOptions {
+  database: Database;
+  jobs: PgBoss;
+  jobsStarted: () => boolean;
+  expectedMigrations: string[];
+  logger: Logger;
+  graphiql: boolean;
+  /** Browser origins allowed to call with credentials (the dashboard's). */
+  corsOrigins: string[];
+}
+
+export interface App {
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  /** Listens on host:port (port 0 picks a free one) and resolves with the base URL. */
+  listen(port: number, host: string): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish (up to timeoutMs), closes sockets. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+export const graphqlPath = '/graphql';
+
+export function buildApp(options: AppOptions): App {
+  const { database, jobs, logger } = options;
+  const context = (): Context => ({ prisma: database.prisma, jobs, logger });
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: graphqlPath,
+    healthCheckEndpoint: '/healthz',
+    graphiql: options.graphiql ? { subscriptionsProtocol: 'WS' } : false,
+    landingPage: false,
+    cors: { origin: options.corsOrigins, credentials: true },
+    context,
+    logging: {
+      debug: (...args) => logger.debug(args),
+      info: (...args) => logger.info(args),
+      warn: (...args) => logger.warn(args),
+      error: (...args) => logger.error(args),
+    },
+    plugins: [
+      useReadinessCheck({
+        endpoint: '/readyz',
+        check: async ({ fetchAPI }) => {
+          const readiness = await checkReadiness({
+            pool: database.pool,
+            expectedMigrations: options.expectedMigrations,
+            jobsStarted: options.jobsStarted,
+          });
+          return fetchAPI.Response.json(readiness, { status: readiness.ready ? 200 : 503 });
+        },
+      }),
+    ],
+  });
+
+  const server = createServer((request, response) => void yoga(request, response));
+  const sockets = new WebSocketServer({ server, path: graphqlPath });
+  serveSubscriptions(yoga, sockets);
+
+  return {
+    yoga,
+    async listen(port, host) {
+      server.listen(port, host);
+      await once(server, 'listening');
+      const { port: bound } = server.address() as AddressInfo;
+      return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+    },
+    close: (timeoutMs) => closeServer(server, sockets, timeoutMs),
+  };
+}
+
+/** What yoga's envelop hands graphql-ws: the plugins' versions of graphql-js's functions. */
+interface Enveloped {
+  schema: GraphQLSchema;
+  parse: (source: string) => DocumentNode;
+  validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
+  /** Resolves to the initial context merged with ours. */
+  contextFactory: () => unknown;
+  execute: typeof execute;
+  subscribe: typeof subscribe;
+}
+
+type EnvelopedRoot = Pick<Enveloped, 'execute' | 'subscribe'>;
+
+/** graphql-ws on the same port and path, running every operation through yoga's envelop. */
+function serveSubscriptions(yoga: App['yoga'], sockets: WebSocketServer): void {
+  useServer(
+    {
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const enveloped: Enveloped = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const args: ExecutionArgs = {
+          schema: enveloped.schema,
+          operationName: params.operationName,
+          document: enveloped.parse(params.query),
+          variableValues: params.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+        const errors = enveloped.validate(args.schema, args.document);
+        return errors.length > 0 ? errors : args;
+      },
+    },
+    sockets,
+  );
+}
+
+async function closeServer(server: Server, sockets: WebSocketServer, timeoutMs: number) {
+  // 1001 "going away": graphql-ws clients reconnect to another instance on their own.
+  for (const socket of sockets.clients) socket.close(1001, 'Server shutting down');
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const deadline = setTimeout(() => {
+    server.closeAllConnections();
+    for (const socket of sockets.clients) socket.terminate();
+  }, timeoutMs);
+  await closed;
+  clearTimeout(deadline);
+  await new Promise<void>((resolve) => sockets.close(() => resolve()));
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/** Every environment variable StreamLeads reads. This module is the only reader of process.env. */
+const envSchema = z.object({
+  /** development, test or production. Production hides GraphiQL's defaults and tightens logs. */
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /**
+   * PostgreSQL connection string. Unset: `pnpm start` runs an embedded PostgreSQL under
+   * STREAMLEADS_DATA_DIR. The api and worker entry points require it.
+   */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Connections in the API's / worker's Prisma pool. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Connections pg-boss keeps for sending, fetching and its maintenance. */
+  JOBS_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(4),
+  /** Interface the API listens on. Docker images set 0.0.0.0. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Port of the GraphQL API (HTTP and WebSocket on the same port). */
+  PORT: port.default(4000),
+  /**
+   * Browser origins allowed to call the API with credentials (comma-separated), e.g. the
+   * dashboard's. Default: the dashboard under `pnpm start` (localhost and 127.0.0.1 on
+   * DASHBOARD_PORT) and the dashboard's dev server (localhost:5173).
+   */
+  CORS_ORIGINS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ })))
+    .optional(),
+  /** Port of the dashboard started by `pnpm start`. */
+  DASHBOARD_PORT: port.default(3000),
+  /** Where `pnpm start` keeps the embedded PostgreSQL's data. Default: <repo>/.data/pg. */
+  STREAMLEADS_DATA_DIR: z.string().min(1).optional(),
+  /** Port of the embedded PostgreSQL (not 5432, which a system server may hold). */
+  EMBEDDED_PG_PORT: port.default(54329),
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Tests only: a PostgreSQL server where the test run may create and drop databases. Falls back
+   * to DATABASE_URL, then to an embedded PostgreSQL under <repo>/.data/test-pg.
+   */
+  TEST_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** How long SIGTERM waits for in-flight requests and jobs before closing anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+/** Parses the given variables (process.env by default) or throws one message per bad variable. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const blankAsUnset = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(blankAsUnset);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);
+}
+
+/** The origins allowed by CORS: CORS_ORIGINS, or the dashboard's local addresses. */
+export function corsOrigins(env: Env): string[] {
+  return (
+    env.CORS_ORIGINS ?? [
+      `http://localhost:${env.DASHBOARD_PORT}`,
+      `http://127.0.0.1:${env.DASHBOARD_PORT}`,
+      'http://localhost:5173',
+    ]
+  );
+}
+
+/** The names of every variable, for documentation checks. */
+export const envVariableNames = Object.keys(envSchema.shape);

@@ -1,0 +1,364 @@
+import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import { LeadOrigin } from '../generated/prisma/enums.ts';
+
+/** A lead's fields after validation, ready for `prisma.lead.create({ data })`. */
+export interface NormalisedLeadInput {
+  name: string;
+  /** Lower-case. */
+  email: string;
+  /** E.164, e.g. `+5511999999999`. */
+  phone: string | null;
+  origin: LeadOrigin;
+  interest: string | null;
+  /** Two decimals, e.g. `"15000.50"`, for a Prisma Decimal. */
+  approximateIncome: string | null;
+  city: string | null;
+  notes: string | null;
+}
+
+/**
+ * The fields to change, ready for `prisma.lead.update({ data })`: only the given keys are present,
+ * `null` clears an optional field, and required fields are never null.
+ */
+export type NormalisedLeadUpdate = Partial<NormalisedLeadInput>;
+
+/**
+ * One message for one input field. `path` is the GraphQL input field name, or `''` for the input
+ * as a whole (not an object, or an update that changes nothing).
+ */
+export interface LeadFieldError {
+  path: string;
+  message: string;
+}
+
+export type LeadInputResult<T> =
+  { ok: true; value: T } | { ok: false; fieldErrors: LeadFieldError[] };
+
+export type NormaliseResult<T> = { ok: true; value: T } | { ok: false; message: string };
+
+const NAME_MAX = 255;
+const EMAIL_MAX = 255;
+const CITY_MAX = 100;
+const INTEREST_MAX = 2_000;
+const NOTES_MAX = 10_000;
+// decimal(10,2): eight digits before the point.
+const INCOME_INTEGER_DIGITS = 8;
+
+const PHONE_MESSAGE = 'Enter a valid phone number with area code, e.g. (11) 99999-9999';
+const INCOME_FORMAT_MESSAGE = 'Enter an amount such as 15000.50 or 15.000,50';
+
+const ok = <T>(value: T): NormaliseResult<T> => ({ ok: true, value });
+const fail = (message: string): NormaliseResult<never> => ({ ok: false, message });
+
+// Postgres varchar(n) counts characters (code points), not UTF-16 units.
+const characterCount = (text: string): number => [...text].length;
+
+// NUL makes Postgres reject the whole row, and the other controls and invisible format
+// characters (zero-width spaces, BOMs, soft hyphens) only arrive by copy-paste.
+function cleanSingleLine(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(/\s+/gu, ' ')
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+}
+
+// Keeps line breaks and tabs, and format characters such as the zero-width joiner that emoji need.
+function cleanMultiLine(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(/[^\P{Cc}\t\n\r]/gu, '')
+    .trim();
+}
+
+const NAME_CHARACTERS = /^[\p{L}\p{M} .'’-]+$/u;
+const LETTER = /\p{L}/gu;
+const PARTICLES = new Set(['da', 'de', 'do', 'das', 'dos', 'e']);
+
+/**
+ * Trims and collapses whitespace, requires at least two letters and allows only letters, spaces,
+ * hyphens, apostrophes and periods.
+ *
+ * A name typed all in lower or all in upper case carries no casing intent, so it is title-cased:
+ * each part after a hyphen, apostrophe or period starts upper-case (`ana-maria` → `Ana-Maria`,
+ * `o'brien` → `O'Brien`), and the Portuguese particles da, de, do, das, dos, e, plus the elided
+ * `d'` (`d'Ávila`, as in Manuela d'Ávila), stay lower-case except as the first word
+ * (`DE SOUZA` → `De Souza`). A name in mixed case (`McDonald`, `João DA Silva`) is kept as typed:
+ * the person chose it.
+ */
+export function normaliseName(value: string): NormaliseResult<string> {
+  const name = cleanSingleLine(value);
+  if (name === '') return fail('Name is required');
+  if ((name.match(LETTER)?.length ?? 0) < 2) return fail('Name must have at least 2 letters');
+  if (!NAME_CHARACTERS.test(name)) {
+    return fail('Name can only contain letters, spaces, hyphens, apostrophes and periods');
+  }
+  if (characterCount(name) > NAME_MAX) return fail(`Name must be at most ${NAME_MAX} characters`);
+  return ok(isSingleCase(name) ? titleCase(name) : name);
+}
+
+function isSingleCase(text: string): boolean {
+  return text === text.toLocaleLowerCase('pt-BR') || text === text.toLocaleUpperCase('pt-BR');
+}
+
+function titleCase(name: string): string {
+  return name
+    .split(' ')
+    .map((word, index) => titleCaseWord(word, index === 0))
+    .join(' ');
+}
+
+function titleCaseWord(word: string, isFirst: boolean): string {
+  const lower = word.toLocaleLowerCase('pt-BR');
+  if (!isFirst && PARTICLES.has(lower)) return lower;
+  const capitalised = lower.replace(
+    /(^|[-.'’])(\p{L})/gu,
+    (_match, separator: string, letter: string) => separator + letter.toLocaleUpperCase('pt-BR'),
+  );
+  if (!isFirst && /^d['’]/u.test(lower)) return `d${capitalised.slice(1)}`;
+  return capitalised;
+}
+
+/** Trims, lower-cases and validates an email address (at most 255 characters). */
+export function normaliseEmail(value: string): NormaliseResult<string> {
+  const email = value.trim().toLowerCase();
+  if (email === '') return fail('Email is required');
+  if (email.length > EMAIL_MAX) return fail(`Email must be at most ${EMAIL_MAX} characters`);
+  if (!z.regexes.email.test(email)) return fail('Enter a valid email address');
+  return ok(email);
+}
+
+// Only what people type around a number: libphonenumber otherwise digs a number out of any text
+// ("call 11 99999-9999 after 6") and drops extensions that E.164 cannot hold.
+const PHONE_CHARACTERS = /^\+?[\d\s().-]+$/u;
+
+/**
+ * Parses a phone number as Brazilian unless it starts with `+` and returns it in E.164.
+ *
+ * Uses libphonenumber-js's `max` metadata: the default `min` metadata checks only the length, so it
+ * accepts area codes that do not exist, such as (20), and 11-digit mobiles without the leading 9.
+ */
+export function normalisePhone(value: string): NormaliseResult<string> {
+  const text = value.trim();
+  if (!PHONE_CHARACTERS.test(text)) return fail(PHONE_MESSAGE);
+  try {
+    const phone = parsePhoneNumberWithError(text, 'BR');
+    return phone.isValid() ? ok(phone.number) : fail(PHONE_MESSAGE);
+  } catch {
+    return fail(PHONE_MESSAGE);
+  }
+}
+
+// "15.000" and "1.234" could be Brazilian thousands or a decimal point; "15,000" could be a
+// decimal comma or US thousands. Guessing would store an income a thousand times off. "0.500"
+// is not: nobody writes a thousands group after a zero.
+const AMBIGUOUS_AMOUNT = /^[1-9]\d{0,2}[.,]\d{3}$/;
+const POINT_DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+const BRAZILIAN_DECIMAL = /^(\d{1,3}(?:\.\d{3})+|\d+),(\d+)$/;
+const BRAZILIAN_THOUSANDS = /^\d{1,3}(?:\.\d{3}){2,}$/;
+
+interface Amount {
+  integer: string;
+  fraction: string;
+}
+
+const INCOME_NEGATIVE = 'Income cannot be negative';
+const INCOME_TOO_LARGE = 'Income must be at most 99,999,999.99';
+const INCOME_DECIMALS = 'Income can have at most 2 decimal places';
+
+/**
+ * Accepts a number or a string in either `15000.50` or Brazilian `15.000,50` form and returns it
+ * with two decimals, within decimal(10,2). Ambiguous strings such as `15.000` are rejected.
+ */
+export function normaliseIncome(value: number | string): NormaliseResult<string> {
+  return typeof value === 'number' ? normaliseIncomeNumber(value) : normaliseIncomeText(value);
+}
+
+function normaliseIncomeNumber(value: number): NormaliseResult<string> {
+  if (!Number.isFinite(value)) return fail(INCOME_FORMAT_MESSAGE);
+  if (value < 0) return fail(INCOME_NEGATIVE);
+  // String(n) is the shortest text that reads back as n, so 1.234 keeps its three decimals. It
+  // uses an exponent only below 1e-6 (too many decimals) and from 1e21 (too large).
+  const point = POINT_DECIMAL.exec(String(value));
+  if (!point) return fail(value < 1 ? INCOME_DECIMALS : INCOME_TOO_LARGE);
+  return checkAmount({ integer: point[1] ?? '', fraction: point[2] ?? '' });
+}
+
+function normaliseIncomeText(value: string): NormaliseResult<string> {
+  const text = value.trim();
+  const negative = text.startsWith('-');
+  const amount = parseAmount(negative ? text.slice(1) : text);
+  if (amount === 'ambiguous') return fail('Ambiguous amount: write 15000.00 or 15.000,00');
+  if (amount === undefined) return fail(INCOME_FORMAT_MESSAGE);
+  if (negative && /[1-9]/.test(amount.integer + amount.fraction)) return fail(INCOME_NEGATIVE);
+  return checkAmount(amount);
+}
+
+function checkAmount({ integer, fraction }: Amount): NormaliseResult<string> {
+  const digits = integer.replace(/^0+(?=\d)/, '');
+  if (digits.length > INCOME_INTEGER_DIGITS) return fail(INCOME_TOO_LARGE);
+  if (fraction.length > 2) return fail(INCOME_DECIMALS);
+  return ok(`${digits}.${fraction.padEnd(2, '0')}`);
+}
+
+function parseAmount(text: string): Amount | 'ambiguous' | undefined {
+  if (AMBIGUOUS_AMOUNT.test(text)) return 'ambiguous';
+  const point = POINT_DECIMAL.exec(text);
+  if (point) return { integer: point[1] ?? '', fraction: point[2] ?? '' };
+  const brazilian = BRAZILIAN_DECIMAL.exec(text);
+  if (brazilian) {
+    return { integer: (brazilian[1] ?? '').replaceAll('.', ''), fraction: brazilian[2] ?? '' };
+  }
+  if (BRAZILIAN_THOUSANDS.test(text)) return { integer: text.replaceAll('.', ''), fraction: '' };
+  return undefined;
+}
+
+type FieldRule<T> = (value: unknown) => NormaliseResult<T>;
+
+const isBlank = (value: unknown): boolean =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+
+function requiredText(
+  label: string,
+  normalise: (value: string) => NormaliseResult<string>,
+): FieldRule<string> {
+  return (value) => {
+    if (isBlank(value)) return fail(`${label} is required`);
+    return typeof value === 'string' ? normalise(value) : fail(`${label} must be text`);
+  };
+}
+
+// Forms send an empty string for a field left blank: it means "not given", stored as null.
+function optionalText(
+  label: string,
+  normalise: (value: string) => NormaliseResult<string>,
+): FieldRule<string | null> {
+  return (value) => {
+    if (isBlank(value)) return ok(null);
+    return typeof value === 'string' ? normalise(value) : fail(`${label} must be text`);
+  };
+}
+
+function limitedText(label: string, max: number, clean: (text: string) => string) {
+  return (value: string): NormaliseResult<string> => {
+    const text = clean(value);
+    return characterCount(text) > max
+      ? fail(`${label} must be at most ${max.toLocaleString('en-US')} characters`)
+      : ok(text);
+  };
+}
+
+const LEAD_ORIGINS = new Set<unknown>(Object.values(LeadOrigin));
+
+const originRule: FieldRule<LeadOrigin> = (value) => {
+  if (isBlank(value)) return fail('Origin is required');
+  return LEAD_ORIGINS.has(value) ? ok(value as LeadOrigin) : fail('Choose a valid origin');
+};
+
+const incomeRule: FieldRule<string | null> = (value) => {
+  if (isBlank(value)) return ok(null);
+  if (typeof value !== 'number' && typeof value !== 'string') return fail(INCOME_FORMAT_MESSAGE);
+  return normaliseIncome(value);
+};
+
+const rules = {
+  name: requiredText('Name', normaliseName),
+  email: requiredText('Email', normaliseEmail),
+  phone: optionalText('Phone', normalisePhone),
+  origin: originRule,
+  interest: optionalText('Interest', limitedText('Interest', INTEREST_MAX, cleanMultiLine)),
+  approximateIncome: incomeRule,
+  city: optionalText('City', limitedText('City', CITY_MAX, cleanSingleLine)),
+  notes: optionalText('Notes', limitedText('Notes', NOTES_MAX, cleanMultiLine)),
+};
+
+// Each field is one transform so that it reports at most one issue: the first rule that fails.
+// `.optional()` lets an absent key reach the rule (zod would otherwise report it as missing with
+// its own message); the rule decides whether absence is an error, a null or "leave it alone".
+function field<T>(rule: FieldRule<T>) {
+  return z
+    .unknown()
+    .optional()
+    .transform((value, context): T => {
+      const result = rule(value);
+      if (result.ok) return result.value;
+      context.addIssue({ code: 'custom', message: result.message });
+      return z.NEVER;
+    });
+}
+
+// In an update an absent key leaves the column alone; null or blank goes through the rule, which
+// clears an optional field and rejects a required one.
+function updatableField<T>(rule: FieldRule<T>) {
+  return field<T | undefined>((value) => (value === undefined ? ok(undefined) : rule(value)));
+}
+
+const objectErrors: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === 'unrecognized_keys') return 'Unknown field';
+  if (issue.code === 'invalid_type') return 'Expected an object of lead fields';
+  return undefined;
+};
+
+export const createLeadInputSchema = z.strictObject(
+  {
+    name: field(rules.name),
+    email: field(rules.email),
+    phone: field(rules.phone),
+    origin: field(rules.origin),
+    interest: field(rules.interest),
+    approximateIncome: field(rules.approximateIncome),
+    city: field(rules.city),
+    notes: field(rules.notes),
+  },
+  { error: objectErrors },
+) satisfies z.ZodType<NormalisedLeadInput>;
+
+export const updateLeadInputSchema = z
+  .strictObject(
+    {
+      name: updatableField(rules.name),
+      email: updatableField(rules.email),
+      phone: updatableField(rules.phone),
+      origin: updatableField(rules.origin),
+      interest: updatableField(rules.interest),
+      approximateIncome: updatableField(rules.approximateIncome),
+      city: updatableField(rules.city),
+      notes: updatableField(rules.notes),
+    },
+    { error: objectErrors },
+  )
+  .transform((fields, context): NormalisedLeadUpdate => {
+    const given = Object.fromEntries(
+      Object.entries(fields).filter(([, value]) => value !== undefined),
+    ) as NormalisedLeadUpdate;
+    if (Object.keys(given).length > 0) return given;
+    context.addIssue({ code: 'custom', message: 'Change at least one field', path: [] });
+    return z.NEVER;
+  });
+
+/** Validates and normalises `createLead` input: one message per field, unknown keys rejected. */
+export function parseLeadInput(raw: unknown): LeadInputResult<NormalisedLeadInput> {
+  return toResult(createLeadInputSchema.safeParse(raw));
+}
+
+/** Validates and normalises `updateLead` input: absent keys are left alone, null clears. */
+export function parseLeadUpdateInput(raw: unknown): LeadInputResult<NormalisedLeadUpdate> {
+  return toResult(updateLeadInputSchema.safeParse(raw));
+}
+
+function toResult<T>(parsed: z.ZodSafeParseResult<T>): LeadInputResult<T> {
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, fieldErrors: toFieldErrors(parsed.error.issues) };
+}
+
+function toFieldErrors(issues: readonly z.core.$ZodIssue[]): LeadFieldError[] {
+  const errors = new Map<string, string>();
+  for (const issue of issues) {
+    const paths =
+      issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.map(String).join('.')];
+    for (const path of paths) if (!errors.has(path)) errors.set(path, issue.message);
+  }
+  return [...errors].map(([path, message]) => ({ path, message }));
+}
