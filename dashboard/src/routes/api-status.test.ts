@@ -4,10 +4,13 @@ import { createApiClient, type ApiClient } from '$lib/graphql/client';
 import { I18n } from '$lib/i18n/i18n.svelte';
 import {
   NodeWebSocket,
+  TEST_SERVER_VERSION,
   startGraphQLTestServer,
   type GraphQLTestServer,
 } from '../test/graphql-test-server';
 import ApiStatus from './ApiStatus.svelte';
+
+const responding = `API responding (version ${TEST_SERVER_VERSION})`;
 
 const opened: { servers: GraphQLTestServer[]; api?: ApiClient } = { servers: [] };
 
@@ -31,11 +34,11 @@ function renderStatus(url: string, paused = false) {
 }
 
 describe('ApiStatus', () => {
-  it('shows the API as responding once the query answers', async () => {
+  it('shows the API as responding, with its version, once the query answers', async () => {
     const server = await startServer();
     const status = renderStatus(server.url);
 
-    await vi.waitFor(() => expect(status.textContent?.trim()).toBe('API responding'));
+    await vi.waitFor(() => expect(status.textContent?.trim()).toBe(responding));
     expect(status.classList.contains('ok')).toBe(true);
   });
 
@@ -52,14 +55,14 @@ describe('ApiStatus', () => {
   it('checks again when the API goes away and when it comes back', async () => {
     const server = await startServer();
     const status = renderStatus(server.url);
-    await vi.waitFor(() => expect(status.textContent?.trim()).toBe('API responding'));
+    await vi.waitFor(() => expect(status.textContent?.trim()).toBe(responding));
 
     await server.stop();
     opened.servers.splice(0);
     await vi.waitFor(() => expect(status.textContent).toContain('API not responding'));
 
     await startServer(server.port);
-    await vi.waitFor(() => expect(status.textContent?.trim()).toBe('API responding'), {
+    await vi.waitFor(() => expect(status.textContent?.trim()).toBe(responding), {
       timeout: 8_000,
     });
   }, 15_000);

@@ -25,6 +25,9 @@ const { useServer } = require('graphql-ws/use/ws') as typeof GraphQLWsForWs;
  */
 export const NodeWebSocket: unknown = ws.WebSocket;
 
+/** What the test server answers to `version`, as the StreamLeads API answers its own. */
+export const TEST_SERVER_VERSION = '0.0.0-test';
+
 /**
  * A real GraphQL server in the StreamLeads shape (HTTP and graphql-ws on one port, path
  * /graphql) that tests start on a free port, stop to simulate an outage and start again.
@@ -38,7 +41,10 @@ export interface GraphQLTestServer {
 const schema = new GraphQLSchema({
   query: new GraphQLObjectType({
     name: 'Query',
-    fields: { greeting: { type: GraphQLString, resolve: () => 'olá' } },
+    fields: {
+      greeting: { type: GraphQLString, resolve: () => 'olá' },
+      version: { type: new GraphQLNonNull(GraphQLString), resolve: () => TEST_SERVER_VERSION },
+    },
   }),
   subscription: new GraphQLObjectType({
     name: 'Subscription',

@@ -32,4 +32,31 @@ describe('createFormatters', () => {
     expect(createFormatters('en').number(1234567.5)).toBe('1,234,567.5');
     expect(createFormatters('pt-BR').percent(0.125)).toBe('12,5%');
   });
+
+  it('prints day-month and time-of-day axis labels in America/Sao_Paulo', () => {
+    const instant = '2025-01-15T02:30:00Z';
+    expect(createFormatters('pt-BR').dayMonth(instant)).toBe('14/01');
+    expect(createFormatters('en').dayMonth(instant)).toBe('01/14');
+    expect(createFormatters('pt-BR').time(instant)).toBe('23:30');
+    expect(createFormatters('en').time(instant)).toBe('11:30 PM');
+    expect(createFormatters('pt-BR').time('2025-01-15T12:00:00Z')).toBe('09:00');
+  });
+
+  it('signs changes except zero', () => {
+    const ptBR = createFormatters('pt-BR');
+    expect(ptBR.signedNumber(1234)).toBe('+1.234');
+    expect(ptBR.signedNumber(-5)).toBe('-5');
+    expect(ptBR.signedNumber(0)).toBe('0');
+    expect(ptBR.signedPercent(0.125)).toBe('+12,5%');
+    expect(createFormatters('en').signedPercent(-0.5)).toBe('-50%');
+  });
+
+  it('joins lists with the language conjunction', () => {
+    expect(createFormatters('pt-BR').list(['Quente: 1', 'Morno: 2', 'Frio: 3'])).toBe(
+      'Quente: 1, Morno: 2 e Frio: 3',
+    );
+    expect(createFormatters('en').list(['Hot: 1', 'Warm: 2', 'Cold: 3'])).toBe(
+      'Hot: 1, Warm: 2, and Cold: 3',
+    );
+  });
 });
