@@ -15,6 +15,7 @@ import type { PgBoss } from 'pg-boss';
 import { WebSocketServer } from 'ws';
 import type { Context } from './context.ts';
 import type { Database } from './db.ts';
+import type { EventBus } from './events.ts';
 import { checkReadiness } from './health/readiness.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema.ts';
@@ -22,6 +23,7 @@ import { schema } from './schema.ts';
 export interface AppOptions {
   database: Database;
   jobs: PgBoss;
+  events: EventBus;
   jobsStarted: () => boolean;
   expectedMigrations: string[];
   logger: Logger;
@@ -41,8 +43,15 @@ export interface App {
 export const graphqlPath = '/graphql';
 
 export function buildApp(options: AppOptions): App {
-  const { database, jobs, logger } = options;
-  const context = (): Context => ({ prisma: database.prisma, jobs, logger });
+  const { database, jobs, events, logger } = options;
+  // Over WebSocket there is no fetch Request: graphql-ws hands yoga the Node request as `req`.
+  const context = (initial: { request?: Request }): Context => ({
+    prisma: database.prisma,
+    jobs,
+    events,
+    logger,
+    request: initial.request,
+  });
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -52,12 +61,7 @@ export function buildApp(options: AppOptions): App {
     landingPage: false,
     cors: { origin: options.corsOrigins, credentials: true },
     context,
-    logging: {
-      debug: (...args) => logger.debug(args),
-      info: (...args) => logger.info(args),
-      warn: (...args) => logger.warn(args),
-      error: (...args) => logger.error(args),
-    },
+    logging: yogaLogger(logger),
     plugins: [
       useReadinessCheck({
         endpoint: '/readyz',
@@ -86,6 +90,26 @@ export function buildApp(options: AppOptions): App {
       return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
     },
     close: (timeoutMs) => closeServer(server, sockets, timeoutMs),
+  };
+}
+
+/**
+ * Yoga logs `(message, ...details)` or `(error)`; pino wants `(object, message)`. Details are
+ * dropped on purpose: they can hold request variables, i.e. leads' personal data.
+ */
+function yogaLogger(logger: Logger) {
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const error = args.find((arg) => arg instanceof Error);
+      const text = args.filter((arg) => typeof arg === 'string').join(' ') || 'graphql';
+      logger[level]({ err: error }, text);
+    };
+  return {
+    debug: forward('debug'),
+    info: forward('info'),
+    warn: forward('warn'),
+    error: forward('error'),
   };
 }
 

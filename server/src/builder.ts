@@ -1,6 +1,9 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ValidationPlugin from '@pothos/plugin-validation';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { Context } from './context.ts';
 import { AppError } from './errors.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
@@ -10,8 +13,15 @@ export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+    /** Exact decimal amounts: numbers or numeric strings in, a string with 2 decimals out. */
+    Decimal: { Input: number | string; Output: { toFixed(digits: number): string } | string };
+  };
 }>({
-  plugins: [ErrorsPlugin, PrismaPlugin],
+  // Errors first, so it can turn the other plugins' errors (validation) into typed results.
+  plugins: [ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.prisma,
@@ -19,9 +29,27 @@ export const builder = new SchemaBuilder<{
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
   },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+  },
   errors: {
     defaultTypes: [AppError],
   },
 });
 
 builder.queryType({ description: 'Everything that can be read.' });
+builder.mutationType({ description: 'Everything that changes data.' });
+builder.subscriptionType({ description: 'Live updates, over graphql-ws on the same URL.' });
+
+builder.addScalarType('DateTime', DateTimeResolver, {});
+builder.addScalarType('JSON', JSONResolver, {});
+builder.scalarType('Decimal', {
+  description:
+    'An exact decimal amount. Accepts a number or a numeric string; returned as a string with two decimals (e.g. "15000.50").',
+  serialize: (value) => (typeof value === 'string' ? value : value.toFixed(2)),
+  parseValue: (value) => {
+    if (typeof value === 'number' || typeof value === 'string') return value;
+    throw new TypeError('Decimal must be a number or a numeric string');
+  },
+});

@@ -1,5 +1,6 @@
 import type { PgBoss } from 'pg-boss';
 import type { PrismaClient } from './db.ts';
+import type { EventBus } from './events.ts';
 import type { Logger } from './logger.ts';
 
 /** What every resolver receives. Built per request (HTTP) or per operation (WebSocket). */
@@ -7,4 +8,8 @@ export interface Context {
   prisma: PrismaClient;
   jobs: PgBoss;
   logger: Logger;
+  /** Events from every process (LISTEN/NOTIFY), for subscriptions and awaitScoring. */
+  events: EventBus;
+  /** The HTTP request, for headers such as Idempotency-Key; absent for WebSocket operations. */
+  request?: Request;
 }

@@ -1,9 +1,12 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import type { Db } from 'pg-boss';
 import pg from 'pg';
-import { PrismaClient } from './generated/prisma/client.ts';
+import { PrismaClient, type Prisma } from './generated/prisma/client.ts';
 import type { Logger } from './logger.ts';
 
 export type { PrismaClient };
+/** A Prisma interactive transaction. */
+export type Transaction = Prisma.TransactionClient;
 
 export interface Database {
   prisma: PrismaClient;
@@ -19,6 +22,9 @@ export function openDatabase(options: { url: string; poolSize: number; logger: L
     max: options.poolSize,
     // A database restart must surface as a fast error, not a request that hangs.
     connectionTimeoutMillis: 5_000,
+    // Prisma's pg adapter sends and reads timestamps without a zone, so a session in another
+    // TimeZone would shift every date by its offset. Pin UTC whatever the server's default.
+    options: '-c TimeZone=UTC',
   });
   // An idle client that loses its server emits 'error' on the pool; unhandled, it kills the process.
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle database connection lost'));
@@ -30,5 +36,18 @@ export function openDatabase(options: { url: string; poolSize: number; logger: L
       await prisma.$disconnect();
       await pool.end();
     },
+  };
+}
+
+/**
+ * Lets pg-boss write its job rows through a Prisma transaction (its `db` option), so a job is
+ * enqueued in the same commit as the rows it is about: never a job without its row, never a row
+ * without its job.
+ */
+export function jobsExecutor(tx: Transaction): Db {
+  return {
+    executeSql: async (text: string, values: unknown[] = []) => ({
+      rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values),
+    }),
   };
 }

@@ -49,6 +49,21 @@ const envSchema = z.object({
   TEST_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   /** How long SIGTERM waits for in-flight requests and jobs before closing anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * Scoring jobs a worker fetches at once. Each batch is scored in one transaction, so larger
+   * batches mean fewer round trips and longer row locks.
+   */
+  SCORING_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(50),
+  /**
+   * Scoring batches one worker process runs at the same time (and as many bulk-rescore batches).
+   * Each holds a database connection while it writes: keep it below DATABASE_POOL_SIZE.
+   */
+  SCORING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * The shortest time between two live stats messages (the leadStatsUpdated subscription) while
+   * leads change: a burst of scored leads is coalesced into one message per interval.
+   */
+  LIVE_METRICS_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

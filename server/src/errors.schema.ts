@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { AppError } from './errors.ts';
+import { AppError, ValidationError, type FieldError } from './errors.ts';
 
 /** Every error a client can act on implements this interface. */
 export const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
@@ -13,4 +13,28 @@ builder.objectType(AppError, {
   name: 'AppError',
   description: 'A generic error the caller can act on.',
   interfaces: [ErrorInterface],
+});
+
+export const FieldErrorType = builder.objectRef<FieldError>('FieldError').implement({
+  description: 'What is wrong with one input field, worded to be shown next to that field.',
+  fields: (t) => ({
+    path: t.exposeString('path', {
+      description:
+        'The input field\'s name, e.g. "email" (dotted for nested fields); "" when the message is about the input as a whole.',
+    }),
+    message: t.exposeString('message', { description: 'What to fix, e.g. "Email is required".' }),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  description:
+    'The input was refused and nothing was changed. `fieldErrors` holds one message per offending field; `message` lists them all in one line.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    fieldErrors: t.expose('fieldErrors', {
+      type: [FieldErrorType],
+      description: 'One entry per offending field, at most one per path.',
+    }),
+  }),
 });

@@ -4,7 +4,8 @@ import { corsOrigins, type Env } from './env.ts';
 import { shippedMigrations } from './health/readiness.ts';
 import { createJobs } from './jobs.ts';
 import type { Logger } from './logger.ts';
-import { startWorkers } from './worker.ts';
+import { startEventBus } from './events.ts';
+import { createQueues, startWorkers } from './worker.ts';
 
 /** api: HTTP + WebSocket; worker: pg-boss handlers; all: both in one process (the default). */
 export const roles = ['api', 'worker', 'all'] as const;
@@ -43,12 +44,15 @@ export async function startServer(options: {
   jobs.on('stopped', () => (jobsStarted = false));
   await jobs.start();
   jobsStarted = true;
-  if (runsWorkers) await startWorkers({ prisma: database.prisma, jobs, logger });
+  await createQueues(jobs);
+  if (runsWorkers) await startWorkers({ prisma: database.prisma, jobs, logger, env });
 
-  const app = servesApi
+  const events = servesApi ? await startEventBus({ url: options.databaseUrl, logger }) : null;
+  const app = events
     ? buildApp({
         database,
         jobs,
+        events,
         jobsStarted: () => jobsStarted,
         expectedMigrations: await shippedMigrations(),
         logger,
@@ -65,6 +69,7 @@ export async function startServer(options: {
     async stop() {
       logger.info({ role }, 'StreamLeads stopping');
       await app?.close(env.SHUTDOWN_TIMEOUT_MS);
+      await events?.close();
       // graceful: active jobs get the timeout to finish; unfinished ones return to the queue.
       await jobs.stop({ graceful: true, timeout: env.SHUTDOWN_TIMEOUT_MS, close: true });
       await database.close();

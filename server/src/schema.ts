@@ -1,5 +1,10 @@
 import { builder } from './builder.ts';
 import './errors.schema.ts';
 import './system.schema.ts';
+import './leads/leads.schema.ts';
+import './leads/lead-list.schema.ts';
+import './leads/lead-stats.schema.ts';
+import './live/live.schema.ts';
+import './scoring/scoring.schema.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,20 +1,46 @@
-import type { PgBoss } from 'pg-boss';
+import type { PgBoss, Queue } from 'pg-boss';
 import type { PrismaClient } from './db.ts';
+import type { Env } from './env.ts';
 import type { Logger } from './logger.ts';
+import { scoringJobs } from './scoring/scoring.jobs.ts';
 
 /** What job handlers receive besides their job. */
 export interface WorkerDependencies {
   prisma: PrismaClient;
   jobs: PgBoss;
   logger: Logger;
+  /** The validated environment, for the features' worker settings (batch sizes, concurrency). */
+  env: Env;
 }
 
-/** A feature's `*.jobs.ts` exports one of these: it creates its queues and registers handlers. */
-export type RegisterJobs = (dependencies: WorkerDependencies) => Promise<void>;
+/** A feature's background work: its queues (created by every process) and its handlers. */
+export interface FeatureJobs {
+  queues: Queue[];
+  /** Registers the handlers; runs only in worker processes. */
+  register(dependencies: WorkerDependencies): Promise<void>;
+}
 
-/** Every feature's job registration. A feature with background work adds its function here. */
-const featureJobs: RegisterJobs[] = [];
+/** Every feature with background work adds its `*.jobs.ts` export here. */
+const features: FeatureJobs[] = [scoringJobs];
+
+/**
+ * Creates every queue (idempotent). API processes need them too: pg-boss refuses to send to a
+ * queue that does not exist.
+ */
+export async function createQueues(jobs: PgBoss): Promise<void> {
+  const existing = new Set((await jobs.getQueues()).map((queue) => queue.name));
+  for (const {
+    name,
+    policy: _fixedAtCreation,
+    partition: _alsoFixed,
+    ...options
+  } of features.flatMap((feature) => feature.queues)) {
+    if (existing.has(name)) await jobs.updateQueue(name, options);
+    else
+      await jobs.createQueue(name, { policy: _fixedAtCreation, partition: _alsoFixed, ...options });
+  }
+}
 
 export async function startWorkers(dependencies: WorkerDependencies): Promise<void> {
-  for (const register of featureJobs) await register(dependencies);
+  for (const feature of features) await feature.register(dependencies);
 }

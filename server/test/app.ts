@@ -1,7 +1,9 @@
 import { buildApp, type App } from '../src/app.ts';
 import { shippedMigrations } from '../src/health/readiness.ts';
 import { createJobs } from '../src/jobs.ts';
+import { startEventBus } from '../src/events.ts';
 import { createLogger } from '../src/logger.ts';
+import { createQueues } from '../src/worker.ts';
 import type { TestDatabase } from './database.ts';
 
 export interface TestApp extends App {
@@ -19,9 +21,12 @@ export async function startTestApp(
   let jobsStarted = false;
   await jobs.start();
   jobsStarted = true;
+  await createQueues(jobs);
+  const events = await startEventBus({ url: database.url, logger });
   const app = buildApp({
     database,
     jobs,
+    events,
     jobsStarted: () => jobsStarted,
     expectedMigrations: options.expectedMigrations ?? (await shippedMigrations()),
     logger,
@@ -32,6 +37,7 @@ export async function startTestApp(
     ...app,
     async stop() {
       await app.close(1_000);
+      await events.close();
       await jobs.stop({ graceful: false, close: true });
       jobsStarted = false;
     },

@@ -496,7 +496,7 @@ describe('rule set validation', () => {
       message: 'The hot threshold must be above the warm threshold',
     },
     {
-      problem: 'a penalty that can make the total negative',
+      problem: 'negative points',
       input: {
         rules: [
           keywordRule,
@@ -504,9 +504,8 @@ describe('rule set validation', () => {
         ],
         thresholds,
       },
-      path: ['rules'],
-      message:
-        'These rules can total a negative score (as low as -5): "Rent only" (-5) can apply while the other rules award nothing',
+      path: ['rules', 1, 'points'],
+      message: 'Points cannot be negative: a rule awards its points or nothing',
     },
     {
       problem: 'a band with negative points',
@@ -516,9 +515,8 @@ describe('rule set validation', () => {
         ],
         thresholds,
       },
-      path: ['rules'],
-      message:
-        'These rules can total a negative score (as low as -1): "Income" (-1) can apply while the other rules award nothing',
+      path: ['rules', 0, 'bands', 0, 'points'],
+      message: 'Points cannot be negative: a rule awards its points or nothing',
     },
     {
       problem: 'an unknown kind',
@@ -556,6 +554,12 @@ describe('rule set validation', () => {
       input: { rules: [{ ...keywordRule, points: 2.5 }], thresholds },
       path: ['rules', 0, 'points'],
       message: 'Points must be a whole number',
+    },
+    {
+      problem: 'points above the maximum',
+      input: { rules: [{ ...keywordRule, points: 1001 }], thresholds },
+      path: ['rules', 0, 'points'],
+      message: 'Points are at most 1000',
     },
     {
       problem: 'a state listed as a city',
@@ -661,9 +665,8 @@ describe('rule set validation', () => {
       ['thresholds', 'hot'],
     ]);
     expect((thrown as RuleSetValidationError).message).toBe(
-      'Invalid rule set:\n' +
-        '  rules.0.keywords: List at least one keyword\n' +
-        '  thresholds.hot: The hot threshold must be above the warm threshold',
+      'Invalid rule set: rules.0.keywords: List at least one keyword; ' +
+        'thresholds.hot: The hot threshold must be above the warm threshold',
     );
     expect(() => compileRuleSet(input as RuleSetInput)).toThrow(RuleSetValidationError);
   });

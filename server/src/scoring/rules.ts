@@ -15,9 +15,10 @@ import {
  * Scoring rules as data. A rule set is JSON (stored in a jsonb column, edited by admins through
  * GraphQL), so its shape is a zod schema and the TypeScript types are derived from it.
  *
- * Points may be negative (a penalty rule, a band that subtracts), but a rule set is valid only if
- * its lowest possible total is ≥ 0, so a lead's score never goes below zero and the explanation
- * entries still add up to it (no hidden clamping). See minimumTotal for how that bound is taken.
+ * Points are never negative: every rule awards its points or nothing, so a score is never below
+ * zero and the explanation entries add up to it with no hidden clamping. (Penalties were allowed
+ * once, but only in sets whose lowest total stayed ≥ 0, which no set with a penalty can reach
+ * while every rule may award nothing: the rule refused every penalty with a roundabout message.)
  */
 
 export const RULE_KINDS = [
@@ -40,8 +41,8 @@ const MAX_THRESHOLD = 100_000;
 const pointsSchema = z
   .number({ error: 'Points must be a number' })
   .int('Points must be a whole number')
-  .min(-MAX_POINTS, `Points must be between -${MAX_POINTS} and ${MAX_POINTS}`)
-  .max(MAX_POINTS, `Points must be between -${MAX_POINTS} and ${MAX_POINTS}`);
+  .min(0, 'Points cannot be negative: a rule awards its points or nothing')
+  .max(MAX_POINTS, `Points are at most ${MAX_POINTS}`);
 
 const ruleBase = {
   /** Stable identifier, kept across edits; explanation entries refer to it. */
@@ -252,19 +253,6 @@ export const ruleSetSchema = z
         firstIndexById.set(rule.id, index);
       }
     });
-    const lowest = minimumTotal(ruleSet.rules);
-    if (lowest < 0) {
-      const penalties = ruleSet.rules
-        .filter((rule) => ruleBounds(rule).min < 0)
-        .map((rule) => `"${rule.label}" (${ruleBounds(rule).min})`);
-      context.addIssue({
-        code: 'custom',
-        path: ['rules'],
-        message:
-          `These rules can total a negative score (as low as ${lowest}): ` +
-          `${penalties.join(', ')} can apply while the other rules award nothing`,
-      });
-    }
   });
 
 export type RequiredFieldsRule = z.infer<typeof requiredFieldsRuleSchema>;
@@ -287,16 +275,6 @@ export function ruleBounds(rule: Rule): { min: number; max: number } {
   return { min: Math.min(0, ...outcomes), max: Math.max(0, ...outcomes) };
 }
 
-/**
- * The lowest total a rule set can give, taking each rule's lowest outcome. Rules of different
- * kinds read different fields, so their outcomes combine freely and this is exact across kinds.
- * Within a kind it can be lower than reachable (a penalty keyword that always comes with a bonus
- * keyword), which errs on the safe side: it may refuse such a set, never accept a negative one.
- */
-export function minimumTotal(rules: readonly Rule[]): number {
-  return rules.reduce((sum, rule) => sum + ruleBounds(rule).min, 0);
-}
-
 /** The range of scores a rule set can give, e.g. for a settings screen. */
 export function scoreBounds(ruleSet: RuleSet): { min: number; max: number } {
   return ruleSet.rules.reduce(
@@ -316,8 +294,9 @@ export class RuleSetValidationError extends AppError {
   override name = 'RuleSetValidationError';
 
   constructor(readonly issues: RuleSetIssue[]) {
+    // One line, like ValidationError's: clients that read only `message` (n8n, scripts) see all.
     super(
-      `Invalid rule set:\n${issues.map((issue) => `  ${formatPath(issue.path)}: ${issue.message}`).join('\n')}`,
+      `Invalid rule set: ${issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ')}`,
     );
   }
 }

@@ -1,0 +1,168 @@
+import { builder } from '../builder.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { LeadOrigin, LeadStatus } from '../generated/prisma/enums.ts';
+import { LeadOriginEnum, LeadStatusEnum } from './leads.schema.ts';
+
+/** Which leads to read or rescore. Every given condition must hold; absent ones are ignored. */
+export interface LeadFilter {
+  /** Any of these statuses. */
+  status?: LeadStatus[] | null;
+  /** Any of these origins. */
+  origin?: LeadOrigin[] | null;
+  /** The city, ignoring case and accents ("sao paulo" finds "São Paulo"). */
+  city?: string | null;
+  /** Created at or after this instant. */
+  createdFrom?: Date | null;
+  /** Created before this instant (exclusive). */
+  createdTo?: Date | null;
+  /** Score at least this (inclusive). */
+  scoreMin?: number | null;
+  /** Score at most this (inclusive). */
+  scoreMax?: number | null;
+  /** true: a follow-up is set and due (at or before now); false: none set or not due yet. */
+  followUpDue?: boolean | null;
+  /** Text within name, email or phone, ignoring case and accents; at least 3 characters. */
+  search?: string | null;
+}
+
+/** Shorter searches cannot use the trigram index (pg_trgm needs 3 characters for a trigram). */
+export const SEARCH_MIN_LENGTH = 3;
+export const SEARCH_MAX_LENGTH = 200;
+
+export const LeadFilterInput = builder.inputRef<LeadFilter>('LeadFilter').implement({
+  description:
+    'Which leads to select. Every given condition must hold (AND); within a list, any value matches (OR).',
+  fields: (t) => ({
+    status: t.field({
+      type: [LeadStatusEnum],
+      required: false,
+      description: 'Leads with any of these statuses.',
+    }),
+    origin: t.field({
+      type: [LeadOriginEnum],
+      required: false,
+      description: 'Leads from any of these origins.',
+    }),
+    city: t.string({
+      required: false,
+      description:
+        'Leads from this city, ignoring case and accents ("sao paulo" matches "São Paulo").',
+    }),
+    createdFrom: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Leads created at or after this instant.',
+    }),
+    createdTo: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Leads created before this instant (exclusive).',
+    }),
+    scoreMin: t.int({ required: false, description: 'Leads with a score of at least this.' }),
+    scoreMax: t.int({ required: false, description: 'Leads with a score of at most this.' }),
+    followUpDue: t.boolean({
+      required: false,
+      description:
+        'true: leads whose follow-up time has come (followUpAt at or before now); false: leads with no follow-up or one still in the future.',
+    }),
+    search: t.string({
+      required: false,
+      description: `Text found in the name, email or phone, ignoring case and accents (${SEARCH_MIN_LENGTH} to ${SEARCH_MAX_LENGTH} characters). A phone-like text such as "(11) 99999-9999" matches by its digits.`,
+    }),
+  }),
+});
+
+// unaccent() also folds letters that have no Unicode decomposition; these are the ones a
+// Portuguese or Spanish speaker may type. Anything else unaccent folds differently simply fails
+// to match, it never matches wrongly.
+const UNDECOMPOSABLE: Record<string, string> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  đ: 'd',
+  ł: 'l',
+};
+
+/** Lower-case, without accents: what the leads trigger stores in cityKey and searchText. */
+export function searchKey(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[ßæœøđł]/g, (letter) => UNDECOMPOSABLE[letter] ?? letter)
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const PHONE_LIKE = /^[\d\s()+.-]+$/;
+
+/** The text to look for in searchText: the digits of a phone-like query, else its searchKey. */
+export function searchNeedle(search: string): string {
+  const trimmed = search.trim();
+  // searchText holds the phone in E.164 (+5511999999999), so "(11) 99999-9999" must become digits.
+  if (PHONE_LIKE.test(trimmed) && /\d/.test(trimmed)) return trimmed.replace(/\D/g, '');
+  return searchKey(trimmed);
+}
+
+/** One thing wrong with a filter: the LeadFilter field and a message to show beside it. */
+export interface LeadFilterProblem {
+  path: keyof LeadFilter;
+  message: string;
+}
+
+/** What is wrong with a filter; empty when leadWhere can apply it. */
+export function leadFilterProblems(filter: LeadFilter | null | undefined): LeadFilterProblem[] {
+  if (!filter) return [];
+  const problems: LeadFilterProblem[] = [];
+  if (filter.search != null) {
+    if (filter.search.length > SEARCH_MAX_LENGTH) {
+      problems.push({ path: 'search', message: `Search at most ${SEARCH_MAX_LENGTH} characters` });
+    } else if (searchNeedle(filter.search).length < SEARCH_MIN_LENGTH) {
+      problems.push({
+        path: 'search',
+        message: `Type at least ${SEARCH_MIN_LENGTH} letters or digits`,
+      });
+    }
+  }
+  if (filter.scoreMin != null && filter.scoreMax != null && filter.scoreMin > filter.scoreMax) {
+    problems.push({ path: 'scoreMax', message: 'The maximum score must not be below the minimum' });
+  }
+  if (filter.createdFrom && filter.createdTo && filter.createdFrom >= filter.createdTo) {
+    problems.push({ path: 'createdTo', message: 'The end must be after the start' });
+  }
+  return problems;
+}
+
+// Prisma's `contains` passes % and _ through as LIKE wildcards; backslash is LIKE's default escape.
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/**
+ * The Prisma condition for a filter. Each condition is served by an index on leads: status and
+ * origin (with createdAt), cityKey, createdAt, score, followUpAt, and the trigram index on
+ * searchText for search. Check leadFilterProblems first: this does not reject bad input.
+ */
+export function leadWhere(
+  filter: LeadFilter | null | undefined,
+  now: Date = new Date(),
+): Prisma.LeadWhereInput {
+  if (!filter) return {};
+  const conditions: Prisma.LeadWhereInput[] = [];
+  if (filter.status) conditions.push({ status: { in: filter.status } });
+  if (filter.origin) conditions.push({ origin: { in: filter.origin } });
+  if (filter.city != null) conditions.push({ cityKey: searchKey(filter.city) });
+  if (filter.createdFrom) conditions.push({ createdAt: { gte: filter.createdFrom } });
+  if (filter.createdTo) conditions.push({ createdAt: { lt: filter.createdTo } });
+  if (filter.scoreMin != null) conditions.push({ score: { gte: filter.scoreMin } });
+  if (filter.scoreMax != null) conditions.push({ score: { lte: filter.scoreMax } });
+  if (filter.followUpDue === true) conditions.push({ followUpAt: { lte: now } });
+  if (filter.followUpDue === false) {
+    conditions.push({ OR: [{ followUpAt: null }, { followUpAt: { gt: now } }] });
+  }
+  if (filter.search != null) {
+    conditions.push({ searchText: { contains: escapeLike(searchNeedle(filter.search)) } });
+  }
+  return conditions.length === 0 ? {} : { AND: conditions };
+}

@@ -1,0 +1,457 @@
+// Lead writes shared by the GraphQL resolvers and, later, webhooks and CSV import. Each write is
+// one transaction holding the row, its submission, its scoring job and its event: a commit
+// carries all of them, a rollback none.
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
+import type { PgBoss } from 'pg-boss';
+import { jobsExecutor, type PrismaClient, type Transaction } from '../db.ts';
+import { AppError, ValidationError, type FieldError } from '../errors.ts';
+import { publishEvent } from '../events.ts';
+import type { LeadStatus, SubmissionChannel } from '../generated/prisma/enums.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import { enqueueScoring, scoreLeadQueue, type ScoreLeadJob } from '../scoring/scoring.ts';
+import {
+  parseLeadUpdateInput,
+  type NormalisedLeadInput,
+  type NormalisedLeadUpdate,
+} from './lead-input.ts';
+
+export class LeadNotFoundError extends AppError {
+  override name = 'LeadNotFoundError';
+  readonly leadId: string;
+
+  constructor(leadId: string) {
+    super(`No lead has the id "${leadId}"; it may have been deleted`);
+    this.leadId = leadId;
+  }
+}
+
+export class IdempotencyKeyConflictError extends AppError {
+  override name = 'IdempotencyKeyConflictError';
+  readonly idempotencyKey: string;
+
+  constructor(idempotencyKey: string) {
+    super(
+      'This idempotency key was already used for a different request; send a new key for new data',
+    );
+    this.idempotencyKey = idempotencyKey;
+  }
+}
+
+/** What lead writes need. */
+export interface LeadWriteDependencies {
+  prisma: PrismaClient;
+  jobs: PgBoss;
+}
+
+/** Options of {@link ingestLead}. */
+export interface IngestLeadOptions {
+  /** The validated fields (see parseLeadInput). */
+  input: NormalisedLeadInput;
+  /** The input exactly as received: stored in the submission history and hashed. */
+  raw: Prisma.InputJsonObject;
+  channel: SubmissionChannel;
+  /**
+   * A client's retry key: a second call with it returns the first call's result. A key lives as
+   * long as its submission, so deleting the lead frees it.
+   */
+  idempotencyKey?: string | null;
+  /** Also return the lead's queued scoring jobs, for waitForScoring (one more query). */
+  withScoringJobs?: boolean;
+}
+
+export interface IngestLeadResult {
+  leadId: string;
+  submissionId: string;
+  /** False when the submission merged into the existing lead with the same email. */
+  created: boolean;
+  /** True when the idempotency key matched an earlier call, whose result this is. */
+  replayed: boolean;
+  /**
+   * With `withScoringJobs`, the lead's scoring jobs not yet started at this commit, its own
+   * included (see waitForScoring). Otherwise, and for a replay, empty.
+   */
+  scoringJobIds: string[];
+}
+
+/**
+ * Records one submission: creates the lead, or merges it into the lead with the same email
+ * (non-empty new values win), keeps the raw submission, and enqueues scoring, all in one commit.
+ *
+ * A merge keeps the lead's current status and processedAt until the new scoring commits: the
+ * class a person saw stays true to the last scoring instead of flickering to PROCESSING.
+ */
+export async function ingestLead(
+  dependencies: LeadWriteDependencies,
+  options: IngestLeadOptions,
+): Promise<IngestLeadResult> {
+  const payloadHash = hashPayload(options.raw);
+  const key = options.idempotencyKey ?? null;
+  if (key !== null) {
+    const earlier = await findEarlierResult(dependencies.prisma, key, payloadHash);
+    if (earlier) return earlier;
+  }
+  try {
+    return await dependencies.prisma.$transaction((tx) =>
+      writeSubmission(tx, dependencies.jobs, { ...options, idempotencyKey: key }, payloadHash),
+    );
+  } catch (error) {
+    // The same key sent twice at once: the unique index makes the later insert wait for the
+    // earlier commit, then fail; its transaction rolled back, so it answers with the earlier result.
+    if (key !== null && isUniqueViolation(error)) {
+      const earlier = await findEarlierResult(dependencies.prisma, key, payloadHash);
+      if (earlier) return earlier;
+    }
+    throw error;
+  }
+}
+
+async function findEarlierResult(
+  prisma: PrismaClient,
+  idempotencyKey: string,
+  payloadHash: string,
+): Promise<IngestLeadResult | null> {
+  const submission = await prisma.leadSubmission.findUnique({
+    where: { idempotencyKey },
+    select: { id: true, leadId: true, createdLead: true, payloadHash: true },
+  });
+  if (!submission) return null;
+  if (submission.payloadHash !== payloadHash) throw new IdempotencyKeyConflictError(idempotencyKey);
+  return {
+    leadId: submission.leadId,
+    submissionId: submission.id,
+    created: submission.createdLead,
+    replayed: true,
+    scoringJobIds: [],
+  };
+}
+
+interface UpsertedLead {
+  id: string;
+  inserted: boolean;
+}
+
+async function writeSubmission(
+  tx: Transaction,
+  jobs: PgBoss,
+  options: IngestLeadOptions & { idempotencyKey: string | null },
+  payloadHash: string,
+): Promise<IngestLeadResult> {
+  const lead = await upsertLeadByEmail(tx, options.input);
+  const submission = await tx.leadSubmission.create({
+    data: {
+      leadId: lead.id,
+      channel: options.channel,
+      payload: options.raw,
+      createdLead: lead.inserted,
+      idempotencyKey: options.idempotencyKey,
+      payloadHash,
+    },
+    select: { id: true },
+  });
+  await enqueueScoring(jobs, tx, lead.id);
+  const scoringJobIds = options.withScoringJobs ? await queuedScoringJobIds(jobs, lead.id, tx) : [];
+  await publishEvent(tx, {
+    type: 'lead.changed',
+    leadId: lead.id,
+    change: lead.inserted ? 'created' : 'merged',
+  });
+  return {
+    leadId: lead.id,
+    submissionId: submission.id,
+    created: lead.inserted,
+    replayed: false,
+    scoringJobIds,
+  };
+}
+
+// One statement, so two submissions of a new email at once cannot both insert: the later one
+// waits on the unique index and turns into the update. `xmax = 0` holds only for a row this
+// statement inserted (an updated row carries the updating transaction's id). Prisma's upsert
+// cannot tell the two apart, and a read-then-write would race.
+async function upsertLeadByEmail(tx: Transaction, input: NormalisedLeadInput) {
+  const rows = await tx.$queryRaw<UpsertedLead[]>`
+    INSERT INTO "leads" AS lead
+      ("id", "name", "email", "phone", "origin", "interest", "approximateIncome", "city", "notes",
+       "updatedAt")
+    VALUES
+      (${uuidV7()}::uuid, ${input.name}, ${input.email}, ${input.phone},
+       ${input.origin}::"LeadOrigin", ${input.interest}, ${input.approximateIncome}::numeric,
+       ${input.city}, ${input.notes}, now())
+    ON CONFLICT ("email") DO UPDATE SET
+      "name" = EXCLUDED."name",
+      "origin" = EXCLUDED."origin",
+      "phone" = coalesce(EXCLUDED."phone", lead."phone"),
+      "interest" = coalesce(EXCLUDED."interest", lead."interest"),
+      "approximateIncome" = coalesce(EXCLUDED."approximateIncome", lead."approximateIncome"),
+      "city" = coalesce(EXCLUDED."city", lead."city"),
+      "notes" = coalesce(EXCLUDED."notes", lead."notes"),
+      "updatedAt" = now()
+    RETURNING "id", (xmax = 0) AS "inserted"`;
+  const [row] = rows;
+  if (!row) throw new Error('upsert returned no row');
+  return row;
+}
+
+// The ids Prisma generates for @default(uuid(7)), made here because the upsert is raw SQL:
+// 48 bits of milliseconds, then random bits, so new rows land at the end of the primary key index.
+function uuidV7(): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(Date.now(), 0, 6);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** SHA-256 of the payload's canonical JSON: the same fields in any order hash the same. */
+export function hashPayload(payload: Prisma.InputJsonValue): string {
+  return createHash('sha256').update(canonicalJson(payload)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, field]) => field !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, field]) => `${JSON.stringify(name)}:${canonicalJson(field)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `id` can be a lead id; anything else would make PostgreSQL reject the query. */
+export function isLeadId(id: string): boolean {
+  return UUID.test(id);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025';
+}
+
+// Scoring reads every lead field but the notes (see scoring/rules.ts).
+const scoringFields = [
+  'name',
+  'email',
+  'phone',
+  'origin',
+  'interest',
+  'approximateIncome',
+  'city',
+] as const satisfies readonly (keyof NormalisedLeadInput)[];
+
+/** A person's class for a lead, which scoring then leaves alone. */
+export interface StatusOverride {
+  status: Exclude<LeadStatus, 'PROCESSING'>;
+  reason: string;
+}
+
+/** Options of {@link updateLead}. */
+export interface UpdateLeadOptions {
+  fields: NormalisedLeadUpdate;
+  /** Sets a status override (with its reason); `null` removes it; absent leaves it alone. */
+  statusOverride?: StatusOverride | null;
+}
+
+// Until accounts exist nothing says who called: an `actor` argument would be whatever the caller
+// typed, so every override records the API itself. The Access control issue replaces this with
+// the authenticated user.
+const overrideActor = 'api';
+
+/**
+ * Changes a lead. Changing a field that scoring reads, or removing a status override, enqueues a
+ * new scoring in the same commit. Setting an override sets `status` at once.
+ */
+export async function updateLead(
+  dependencies: LeadWriteDependencies,
+  leadId: string,
+  options: UpdateLeadOptions,
+): Promise<void> {
+  if (!isLeadId(leadId)) throw new LeadNotFoundError(leadId);
+  const override = options.statusOverride;
+  const data: Prisma.LeadUpdateInput = { ...options.fields };
+  if (override) {
+    Object.assign(data, {
+      status: override.status,
+      statusOverride: override.status,
+      statusOverrideReason: override.reason,
+      statusOverrideBy: overrideActor,
+      statusOverrideAt: new Date(),
+    });
+  } else if (override === null) {
+    // The status keeps the overridden class until the rescore enqueued below commits.
+    Object.assign(data, {
+      statusOverride: null,
+      statusOverrideReason: null,
+      statusOverrideBy: null,
+      statusOverrideAt: null,
+    });
+  }
+  const rescore = override === null || scoringFields.some((name) => name in options.fields);
+  try {
+    await dependencies.prisma.$transaction(async (tx) => {
+      await tx.lead.update({ where: { id: leadId }, data, select: { id: true } });
+      if (rescore) await enqueueScoring(dependencies.jobs, tx, leadId);
+      await publishEvent(tx, { type: 'lead.changed', leadId, change: 'updated' });
+    });
+  } catch (error) {
+    if (isNotFound(error)) throw new LeadNotFoundError(leadId);
+    if (isUniqueViolation(error)) {
+      throw new ValidationError([
+        { path: 'email', message: 'Another lead already has this email' },
+      ]);
+    }
+    throw error;
+  }
+}
+
+/** Deletes a lead and its submission history. */
+export async function deleteLead(
+  dependencies: LeadWriteDependencies,
+  leadId: string,
+): Promise<void> {
+  if (!isLeadId(leadId)) throw new LeadNotFoundError(leadId);
+  try {
+    await dependencies.prisma.$transaction(async (tx) => {
+      await tx.lead.delete({ where: { id: leadId }, select: { id: true } });
+      await publishEvent(tx, { type: 'lead.changed', leadId, change: 'deleted' });
+    });
+  } catch (error) {
+    if (isNotFound(error)) throw new LeadNotFoundError(leadId);
+    throw error;
+  }
+}
+
+/**
+ * Enqueues a new scoring of the lead with the active rule set. Nothing about the lead changes
+ * until the job commits, which then publishes its 'scored' event; so this publishes none.
+ */
+export async function rescoreLead(
+  dependencies: LeadWriteDependencies,
+  leadId: string,
+): Promise<void> {
+  if (!isLeadId(leadId)) throw new LeadNotFoundError(leadId);
+  await dependencies.prisma.$transaction(async (tx) => {
+    // FOR SHARE: a delete running at the same time waits for this commit, so the job is never
+    // enqueued for a lead that this call saw but that is already gone.
+    const found = await tx.$queryRaw<unknown[]>`
+      SELECT 1 FROM "leads" WHERE "id" = ${leadId}::uuid FOR SHARE`;
+    if (found.length === 0) throw new LeadNotFoundError(leadId);
+    await enqueueScoring(dependencies.jobs, tx, leadId);
+  });
+}
+
+/**
+ * The lead's scoring jobs that have not started yet. Inside the transaction that enqueued one, that
+ * job is among them.
+ */
+export async function queuedScoringJobIds(
+  jobs: PgBoss,
+  leadId: string,
+  tx?: Transaction,
+): Promise<string[]> {
+  const queued = await jobs.findJobs<ScoreLeadJob>(scoreLeadQueue, {
+    data: { leadId },
+    queued: true,
+    ...(tx && { db: jobsExecutor(tx) }),
+  });
+  return queued.map((job) => job.id);
+}
+
+const settledStates = new Set(['completed', 'failed', 'cancelled']);
+const scoringPollMs = 50;
+
+/**
+ * Resolves true once every given scoring job has finished (or is gone), false after `timeoutMs`.
+ *
+ * It watches the jobs rather than the lead's 'scored' event: a scoring whose result did not change
+ * writes nothing and publishes no event (a merge that changed nothing scoring reads), so only the
+ * job says it is done. A finished job has committed its scoring, so the lead read next is scored.
+ */
+export async function waitForScoring(
+  jobs: PgBoss,
+  jobIds: readonly string[],
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let waiting = [...jobIds];
+  for (;;) {
+    const found = await Promise.all(waiting.map((id) => jobs.findJobs(scoreLeadQueue, { id })));
+    waiting = waiting.filter((_id, index) =>
+      found[index]!.some((job) => !settledStates.has(job.state)),
+    );
+    if (waiting.length === 0) return true;
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    await setTimeout(Math.min(scoringPollMs, left));
+  }
+}
+
+/** `updateLead`'s input as received: lead fields plus the status override controls. */
+export interface LeadUpdateRequest extends Record<string, unknown> {
+  statusOverride?: LeadStatus | null;
+  statusOverrideReason?: string | null;
+  clearStatusOverride?: boolean | null;
+}
+
+const REASON_MAX = 1_000;
+
+/**
+ * Validates an update: lead fields through parseLeadUpdateInput, plus the override rules (a class
+ * other than PROCESSING, a reason with it, not set and cleared at once). All messages at once.
+ */
+export function parseLeadUpdate(
+  request: LeadUpdateRequest,
+): { ok: true; value: UpdateLeadOptions } | { ok: false; fieldErrors: FieldError[] } {
+  const { statusOverride, statusOverrideReason, clearStatusOverride, ...fields } = request;
+  const override = parseStatusOverride(statusOverride, statusOverrideReason, clearStatusOverride);
+  const fieldErrors = override.ok ? [] : [...override.fieldErrors];
+  const overrideGiven = override.ok && override.value !== undefined;
+  const fieldsGiven = Object.values(fields).some((value) => value !== undefined);
+
+  let changes: NormalisedLeadUpdate = {};
+  if (fieldsGiven || !overrideGiven) {
+    const parsed = parseLeadUpdateInput(fields);
+    if (parsed.ok) changes = parsed.value;
+    // "Change at least one field" is wrong when only the override is refused.
+    else if (fieldsGiven || override.ok) fieldErrors.push(...parsed.fieldErrors);
+  }
+  if (fieldErrors.length > 0 || !override.ok) return { ok: false, fieldErrors };
+  return { ok: true, value: { fields: changes, statusOverride: override.value } };
+}
+
+function parseStatusOverride(
+  status: LeadStatus | null | undefined,
+  reason: string | null | undefined,
+  clear: boolean | null | undefined,
+):
+  | { ok: true; value: StatusOverride | null | undefined }
+  | { ok: false; fieldErrors: FieldError[] } {
+  const text = reason?.trim() ?? '';
+  const fail = (path: string, message: string) => ({
+    ok: false as const,
+    fieldErrors: [{ path, message }],
+  });
+  if (status == null) {
+    if (text !== '') return fail('statusOverrideReason', 'A reason goes with a status override');
+    return { ok: true, value: clear === true ? null : undefined };
+  }
+  if (clear === true) {
+    return fail('clearStatusOverride', 'Either set a status override or clear it, not both');
+  }
+  if (status === 'PROCESSING') return fail('statusOverride', 'Choose HOT, WARM or COLD');
+  if (text === '') return fail('statusOverrideReason', 'Say why the status is set by hand');
+  if ([...text].length > REASON_MAX) {
+    return fail(
+      'statusOverrideReason',
+      `Reason must be at most ${REASON_MAX.toLocaleString('en-US')} characters`,
+    );
+  }
+  return { ok: true, value: { status, reason: text } };
+}

@@ -1,0 +1,259 @@
+// Lead changes for subscriptions. Events carry ids only, so every change is re-read through
+// Prisma; with thousands of subscribers a read per subscriber would be N×M queries, so each
+// process reads a changed lead once per event and hands the same row to all its subscribers.
+import type { PrismaClient } from '../db.ts';
+import {
+  createEventQueue,
+  type AppEvent,
+  type EventBus,
+  type LeadChange,
+  type LeadChangedEvent,
+} from '../events.ts';
+import type { Lead, Prisma } from '../generated/prisma/client.ts';
+import type { LeadOrigin, LeadStatus } from '../generated/prisma/enums.ts';
+import type { Logger } from '../logger.ts';
+
+/**
+ * Which lead changes a subscription wants. An absent condition accepts any lead; a list accepts
+ * any of its values (an empty list accepts none). Every given condition must hold.
+ */
+export interface LeadUpdateFilter {
+  ids?: readonly string[] | null;
+  statuses?: readonly LeadStatus[] | null;
+  origins?: readonly LeadOrigin[] | null;
+}
+
+/** One change of one lead, as every subscriber of this process receives it. */
+export interface LeadUpdate {
+  change: LeadChange;
+  leadId: string;
+  /** The lead as read after the change; null when it was deleted. */
+  lead: Lead | null;
+  /** The event it came from: the key under which its reads are shared. */
+  event: LeadChangedEvent;
+}
+
+/** What Pothos hands a prismaField resolver: the relations and columns the operation selects. */
+export interface LeadQuery {
+  include?: Prisma.LeadInclude;
+  select?: Prisma.LeadSelect;
+}
+
+export interface LeadUpdates {
+  /**
+   * The changes `filter` accepts, in the order they were committed, each lead read with `query`
+   * (the subscription's selection under `lead`, so the filter's read is also the one resolvers get).
+   */
+  subscribe(filter: LeadUpdateFilter, query?: LeadQuery): AsyncIterableIterator<LeadUpdate>;
+  /**
+   * The lead as it was read for `event`, with `query`'s selection. Every subscriber of this
+   * process asking with the same selection shares one read per event.
+   */
+  read(event: LeadChangedEvent, query?: LeadQuery): Promise<Lead | null>;
+}
+
+export interface LeadUpdatesOptions {
+  events: EventBus;
+  prisma: PrismaClient;
+  logger: Logger;
+  /** Updates kept for a subscriber that has not read them yet (default 10,000). */
+  maxQueued?: number;
+}
+
+const processUpdates = new WeakMap<EventBus, LeadUpdates>();
+
+/** The LeadUpdates of the process behind `events`, made on first use. */
+export function leadUpdatesFor(options: LeadUpdatesOptions): LeadUpdates {
+  let updates = processUpdates.get(options.events);
+  if (!updates) {
+    updates = createLeadUpdates(options);
+    processUpdates.set(options.events, updates);
+  }
+  return updates;
+}
+
+export function createLeadUpdates(options: LeadUpdatesOptions): LeadUpdates {
+  const reader = createLeadReader(options.prisma);
+  return {
+    subscribe: (filter, query = {}) =>
+      subscribeToLeads(options, reader, normaliseFilter(filter), query),
+    read: (event, query) => reader.read(event, query),
+  };
+}
+
+interface NormalisedFilter {
+  ids: ReadonlySet<string> | null;
+  statuses: ReadonlySet<LeadStatus> | null;
+  origins: ReadonlySet<LeadOrigin> | null;
+}
+
+const asSet = <T>(values: readonly T[] | null | undefined) => (values ? new Set(values) : null);
+
+function normaliseFilter(filter: LeadUpdateFilter): NormalisedFilter {
+  return {
+    ids: asSet(filter.ids?.map((id) => id.toLowerCase())),
+    statuses: asSet(filter.statuses),
+    origins: asSet(filter.origins),
+  };
+}
+
+const acceptsId = (filter: NormalisedFilter, leadId: string) =>
+  !filter.ids || filter.ids.has(leadId.toLowerCase());
+
+const acceptsLead = (filter: NormalisedFilter, lead: Lead) =>
+  (!filter.statuses || filter.statuses.has(lead.status)) &&
+  (!filter.origins || filter.origins.has(lead.origin));
+
+const isLeadChange = (event: AppEvent): event is LeadChangedEvent => event.type === 'lead.changed';
+
+type Settled = { update: LeadUpdate | null } | { error: unknown };
+
+function subscribeToLeads(
+  options: LeadUpdatesOptions,
+  reader: LeadReader,
+  filter: NormalisedFilter,
+  query: LeadQuery,
+): AsyncIterableIterator<LeadUpdate> {
+  const queue = createEventQueue<LeadUpdate>({
+    maxQueued: options.maxQueued ?? 10_000,
+    onClose: () => unsubscribe(),
+  });
+  let tail = Promise.resolve();
+  const unsubscribe = options.events.subscribe((event) => {
+    if (!isLeadChange(event) || !acceptsId(filter, event.leadId)) return;
+    // Settled at once (never a rejected promise waiting in the chain for a handler), then chained:
+    // reads finish in any order, updates leave in the order their events were committed.
+    const settled = updateFor(event, reader, filter, query).then(
+      (update): Settled => ({ update }),
+      (error: unknown): Settled => ({ error }),
+    );
+    tail = tail
+      .then(() => settled)
+      .then((result) => {
+        if ('error' in result) {
+          options.logger.error({ err: result.error }, 'could not read a changed lead');
+          queue.fail(new Error('Live updates were interrupted; read again and subscribe again'));
+        } else if (result.update) queue.push(result.update);
+      });
+  });
+  return queue.iterator;
+}
+
+// A deleted lead cannot be read, so its status and origin are unknown: the deletion goes to every
+// subscription that accepts its id, and a client drops the lead if it holds it.
+async function updateFor(
+  event: LeadChangedEvent,
+  reader: LeadReader,
+  filter: NormalisedFilter,
+  query: LeadQuery,
+): Promise<LeadUpdate | null> {
+  const base = { change: event.change, leadId: event.leadId, event };
+  if (event.change === 'deleted') return { ...base, lead: null };
+  const lead = await reader.read(event, query);
+  // Gone since: its own 'deleted' event follows.
+  if (!lead || !acceptsLead(filter, lead)) return null;
+  return { ...base, lead };
+}
+
+interface LeadReader {
+  read(event: LeadChangedEvent, query?: LeadQuery): Promise<Lead | null>;
+}
+
+interface PendingBatch {
+  query: LeadQuery;
+  leads: Map<string, Promise<Lead | null>>;
+  settle: Map<string, { resolve(lead: Lead | null): void; reject(error: unknown): void }>;
+}
+
+/** The most ids in one `IN (...)`: a burst of thousands of events makes a few queries, not one huge one. */
+const batchSize = 500;
+
+/**
+ * Reads leads in batches: every read asked for while the current notifications are delivered
+ * (same tick) goes into one findMany per selection. Reads are remembered per event object, which
+ * every listener of this process shares, so they are dropped with the event.
+ */
+function createLeadReader(prisma: PrismaClient): LeadReader {
+  const byEvent = new WeakMap<LeadChangedEvent, Map<string, Promise<Lead | null>>>();
+  const pending = new Map<string, PendingBatch>();
+  let flushScheduled = false;
+
+  const flush = () => {
+    flushScheduled = false;
+    const batches = [...pending.values()];
+    pending.clear();
+    for (const batch of batches) void loadBatch(prisma, batch);
+  };
+
+  const enqueue = (leadId: string, query: LeadQuery, key: string): Promise<Lead | null> => {
+    let batch = pending.get(key);
+    if (!batch) {
+      batch = { query, leads: new Map(), settle: new Map() };
+      pending.set(key, batch);
+    }
+    // Two events of one lead in the same tick: one read, taken after both commits, serves both.
+    const known = batch.leads.get(leadId);
+    if (known) return known;
+    const lead = new Promise<Lead | null>((resolve, reject) =>
+      batch.settle.set(leadId, { resolve, reject }),
+    );
+    batch.leads.set(leadId, lead);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      // setImmediate runs after every notification of the current socket read was delivered.
+      setImmediate(flush);
+    }
+    return lead;
+  };
+
+  return {
+    read(event, selection = {}) {
+      const query = withFilteredColumns(selection);
+      const key = queryKey(query);
+      let reads = byEvent.get(event);
+      if (!reads) {
+        reads = new Map();
+        byEvent.set(event, reads);
+      }
+      let lead = reads.get(key);
+      if (!lead) {
+        lead = enqueue(event.leadId, query, key);
+        reads.set(key, lead);
+      }
+      return lead;
+    },
+  };
+}
+
+async function loadBatch(prisma: PrismaClient, batch: PendingBatch): Promise<void> {
+  const ids = [...batch.settle.keys()];
+  const { query } = batch;
+  for (let start = 0; start < ids.length; start += batchSize) {
+    const chunk = ids.slice(start, start + batchSize);
+    try {
+      const rows: Lead[] = await prisma.lead.findMany({ ...query, where: { id: { in: chunk } } });
+      const found = new Map(rows.map((row) => [row.id, row]));
+      for (const id of chunk) batch.settle.get(id)!.resolve(found.get(id) ?? null);
+    } catch (error) {
+      for (const id of chunk) batch.settle.get(id)!.reject(error);
+    }
+  }
+}
+
+/**
+ * Rows are matched back to their events by id and filtered by status and origin, so a narrow
+ * `select` must include them. (Lead is in include mode today: every column comes anyway.)
+ */
+function withFilteredColumns(query: LeadQuery): LeadQuery {
+  if (!query.select) return query;
+  return { ...query, select: { ...query.select, id: true, status: true, origin: true } };
+}
+
+/** The same selection gives the same key, whatever order its properties were written in. */
+export function queryKey(query: LeadQuery): string {
+  return JSON.stringify(query, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
+}
