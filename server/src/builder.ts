@@ -32,6 +32,23 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    pageInfoTypeOptions: { description: 'Where this page sits in the whole list.' },
+    hasNextPageFieldOptions: { description: 'True when a page follows (use endCursor as after).' },
+    hasPreviousPageFieldOptions: {
+      description: 'True when a page precedes (use startCursor as before).',
+    },
+    startCursorFieldOptions: { description: "The first item's cursor." },
+    endCursorFieldOptions: { description: "The last item's cursor." },
+    cursorFieldOptions: { description: "This item's position, for after/before." },
+    edgesFieldOptions: { description: 'The items of this page with their cursors.' },
+    nodeFieldOptions: { description: 'The item.' },
+    pageInfoFieldOptions: { description: 'Cursors and whether more pages exist.' },
+    firstArgOptions: {
+      description: 'How many items after `after` (each list documents its default and maximum).',
+    },
+    afterArgOptions: { description: 'Return items after this cursor.' },
+    lastArgOptions: { description: 'How many items before `before`.' },
+    beforeArgOptions: { description: 'Return items before this cursor.' },
   },
   errors: {
     defaultTypes: [AppError],

@@ -175,6 +175,9 @@ export function resolveStatsRange(
   timeZone: string,
   now: Date,
 ): { from: Date; to: Date } | FieldError[] {
+  if (!isTimeZone(timeZone)) {
+    return [{ path: 'timeZone', message: 'Use an IANA time zone name such as America/Sao_Paulo' }];
+  }
   if (!range?.preset && !range?.from && !range?.to) {
     return presetRange('LAST_30_DAYS', timeZone, now);
   }

@@ -19,8 +19,8 @@ import type { Logger } from '../logger.ts';
  */
 export interface LeadUpdateFilter {
   ids?: readonly string[] | null;
-  statuses?: readonly LeadStatus[] | null;
-  origins?: readonly LeadOrigin[] | null;
+  status?: readonly LeadStatus[] | null;
+  origin?: readonly LeadOrigin[] | null;
 }
 
 /** One change of one lead, as every subscriber of this process receives it. */
@@ -92,8 +92,8 @@ const asSet = <T>(values: readonly T[] | null | undefined) => (values ? new Set(
 function normaliseFilter(filter: LeadUpdateFilter): NormalisedFilter {
   return {
     ids: asSet(filter.ids?.map((id) => id.toLowerCase())),
-    statuses: asSet(filter.statuses),
-    origins: asSet(filter.origins),
+    statuses: asSet(filter.status),
+    origins: asSet(filter.origin),
   };
 }
 

@@ -4,19 +4,8 @@ import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { loadEnv } from '../env.ts';
 import type { EventBus, LeadChange } from '../events.ts';
-import {
-  computeLeadStats,
-  DEFAULT_STATS_TIME_ZONE,
-  isTimeZone,
-  presetRange,
-  statsRangeProblem,
-  type LeadStats,
-} from '../leads/lead-stats.ts';
-import {
-  LeadStatsRangeInput,
-  LeadStatsType,
-  type LeadStatsRange,
-} from '../leads/lead-stats.schema.ts';
+import { computeLeadStats, resolveStatsRange, type LeadStats } from '../leads/lead-stats.ts';
+import { leadStatsArgs, LeadStatsType, type LeadStatsRange } from '../leads/lead-stats.schema.ts';
 import { LeadOriginEnum, LeadStatusEnum } from '../leads/leads.schema.ts';
 import { createLiveMetrics, type LiveMetrics } from './live-metrics.ts';
 import { leadUpdatesFor, type LeadUpdate, type LeadUpdateFilter } from './lead-updates.ts';
@@ -46,16 +35,16 @@ export const LeadUpdatedFilterInput = builder
   .inputRef<LeadUpdateFilter>('LeadUpdatedFilter')
   .implement({
     description:
-      'Which lead changes to receive. Every given condition must hold (AND); within a list, any value matches (OR); an empty list matches nothing. Statuses and origins are checked on the lead as it is after the change.',
+      'Which lead changes to receive. Every given condition must hold (AND); within a list, any value matches (OR); an empty list matches nothing. `status` and `origin` are checked on the lead as it is after the change (the same names as LeadFilter).',
     fields: (t) => ({
       ids: t.idList({ required: false, description: 'Only these leads.' }),
-      statuses: t.field({
+      status: t.field({
         type: [LeadStatusEnum],
         required: false,
         description:
           'Only leads that have one of these statuses after the change (a lead scored from PROCESSING to HOT reaches a HOT subscription).',
       }),
-      origins: t.field({
+      origin: t.field({
         type: [LeadOriginEnum],
         required: false,
         description: 'Only leads from one of these origins.',
@@ -88,7 +77,7 @@ builder.subscriptionField('leadUpdated', (t) =>
     type: LeadUpdateType,
     description: [
       'Every change of a lead that `filter` accepts (created, merged, scored, updated, deleted, automation), in commit order, from any API instance or worker.',
-      'A deletion reaches every subscription whose `ids` accept the lead, whatever its statuses and origins, since the deleted lead can no longer be read. Changes made while this API instance had lost its database connection are not replayed: read the leads again after reconnecting.',
+      'A deletion reaches every subscription whose `ids` accept the lead, whatever its status and origin, since the deleted lead can no longer be read. Changes made while this API instance had lost its database connection are not replayed: read the leads again after reconnecting.',
     ].join('\n\n'),
     args: {
       filter: t.arg({
@@ -124,18 +113,7 @@ builder.subscriptionField('leadStatsUpdated', (t) =>
       'The figures of `leadStats`, kept current: sent at once, then again whenever leads were created, scored, changed or deleted, at most once a second (LIVE_METRICS_INTERVAL_MS), so a burst of thousands of leads sends a few messages, the last one counting every lead.',
       'A preset range ends at the time of each message. Without lead changes nothing is sent, so figures that depend on the clock alone (leadsToday after midnight) wait for the next change.',
     ].join('\n\n'),
-    args: {
-      range: t.arg({
-        type: LeadStatsRangeInput,
-        required: false,
-        description: 'Which leads, by creation time; the last 30 days when absent.',
-      }),
-      timeZone: t.arg.string({
-        required: true,
-        defaultValue: DEFAULT_STATS_TIME_ZONE,
-        description: `An IANA time zone such as "${DEFAULT_STATS_TIME_ZONE}": where days start, for presets, leadsToday and day points.`,
-      }),
-    },
+    args: leadStatsArgs,
     subscribe: (_root, args, ctx) => {
       const live = { range: args.range ?? {}, timeZone: args.timeZone };
       // Checked once here, so a bad range is refused to this client instead of failing every tick.
@@ -173,27 +151,13 @@ function liveStatsOf(ctx: Context): LiveMetrics<LiveStatsArgs, LeadStats> {
   return stats;
 }
 
-/**
- * The range leadStats would use for these arguments at `now`; the same rules and messages.
- * (lead-stats.schema.ts keeps its resolveRange private; exported, it would replace this.)
- */
+/** The window leadStats would use for these arguments at `now`, or the same refusal. */
 function liveStatsRange({ range, timeZone }: LiveStatsArgs, now: Date): { from: Date; to: Date } {
-  const refuse = (path: string, message: string) =>
-    // yoga's own GraphQLError, which its error masking lets through to the client.
-    createGraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', path } });
-  if (!isTimeZone(timeZone)) {
-    throw refuse('timeZone', 'Use an IANA time zone name such as America/Sao_Paulo');
-  }
-  if (range.preset) {
-    if (range.from || range.to)
-      throw refuse('range', 'Give either a preset or from and to, not both');
-    return presetRange(range.preset, timeZone, now);
-  }
-  if (!range.from && !range.to) return presetRange('LAST_30_DAYS', timeZone, now);
-  if (!range.from || !range.to) {
-    throw refuse(range.from ? 'range.to' : 'range.from', 'Give both from and to');
-  }
-  const problem = statsRangeProblem(range.from, range.to);
-  if (problem) throw refuse('range.to', problem);
-  return { from: range.from, to: range.to };
+  const window = resolveStatsRange(range, timeZone, now);
+  if (!Array.isArray(window)) return window;
+  const [problem] = window;
+  // yoga's own GraphQLError, which its error masking lets through to the client.
+  throw createGraphQLError(problem!.message, {
+    extensions: { code: 'BAD_USER_INPUT', path: problem!.path },
+  });
 }

@@ -314,8 +314,8 @@ describe('leadUpdated', () => {
     }
   });
 
-  it('matches statuses against the lead as it is after the change', async () => {
-    const subscription = await subscribe<Update>(updatesQuery, { filter: { statuses: ['HOT'] } });
+  it('matches status against the lead as it is after the change', async () => {
+    const subscription = await subscribe<Update>(updatesQuery, { filter: { status: ['HOT'] } });
     try {
       const becomesHot = await createLead();
       const becomesCold = await createLead();
@@ -339,7 +339,7 @@ describe('leadUpdated', () => {
 
   it('sends only the leads from the origins the filter names', async () => {
     const subscription = await subscribe<Update>(updatesQuery, {
-      filter: { origins: ['SITE', 'WHATSAPP'] },
+      filter: { origin: ['SITE', 'WHATSAPP'] },
     });
     try {
       const fromAds = await createLead('META_ADS');
@@ -356,7 +356,7 @@ describe('leadUpdated', () => {
   });
 
   it('sends a deletion to a status-filtered subscription, since the deleted lead cannot be read', async () => {
-    const subscription = await subscribe<Update>(updatesQuery, { filter: { statuses: ['HOT'] } });
+    const subscription = await subscribe<Update>(updatesQuery, { filter: { status: ['HOT'] } });
     try {
       const leadId = await createLead();
       await graphql(
