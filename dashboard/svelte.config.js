@@ -11,6 +11,10 @@ export const config = {
   },
   kit: {
     adapter: adapter(),
+    typescript: {
+      // The end-to-end tests live outside src/; svelte-check types them too.
+      config: (tsconfig) => ({ ...tsconfig, include: [...tsconfig.include, '../e2e/**/*.ts'] }),
+    },
   },
 };
 

@@ -27,9 +27,7 @@ describe('message catalogs', () => {
   });
 
   it('fills placeholders and leaves unknown ones visible', () => {
-    expect(translate('en', 'apiStatus.error', { reason: 'timeout' })).toBe(
-      'API not responding: timeout',
-    );
-    expect(translate('pt-BR', 'apiStatus.error')).toBe('API sem resposta: {reason}');
+    expect(translate('en', 'chart.item', { label: 'Site', value: '3' })).toBe('Site: 3');
+    expect(translate('pt-BR', 'chart.item', { label: 'Site' })).toBe('Site: {value}');
   });
 });

@@ -1,0 +1,36 @@
+import type { LeadOrigin, LeadStatus } from '$lib/graphql/generated/graphql';
+import type { MessageKey } from '$lib/i18n/pt-br';
+
+/** Every origin the API knows, in the order filters and charts list them. */
+export const LEAD_ORIGINS = [
+  'SITE',
+  'GOOGLE_ADS',
+  'META_ADS',
+  'WHATSAPP',
+  'REFERRAL',
+  'OTHER',
+] as const satisfies readonly LeadOrigin[];
+
+export const LEAD_STATUSES = [
+  'HOT',
+  'WARM',
+  'COLD',
+  'PROCESSING',
+] as const satisfies readonly LeadStatus[];
+
+export const ORIGIN_LABELS: Record<LeadOrigin, MessageKey> = {
+  SITE: 'origin.SITE',
+  GOOGLE_ADS: 'origin.GOOGLE_ADS',
+  META_ADS: 'origin.META_ADS',
+  WHATSAPP: 'origin.WHATSAPP',
+  REFERRAL: 'origin.REFERRAL',
+  OTHER: 'origin.OTHER',
+};
+
+export function isLeadOrigin(value: string): value is LeadOrigin {
+  return (LEAD_ORIGINS as readonly string[]).includes(value);
+}
+
+export function isLeadStatus(value: string): value is LeadStatus {
+  return (LEAD_STATUSES as readonly string[]).includes(value);
+}
