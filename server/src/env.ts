@@ -64,6 +64,19 @@ const envSchema = z.object({
    * leads change: a burst of scored leads is coalesced into one message per interval.
    */
   LIVE_METRICS_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+  /**
+   * Key that encrypts integration secrets (Slack webhook URL, n8n signing secret, WhatsApp token)
+   * with AES-256-GCM: 32 random bytes in base64 (`openssl rand -base64 32`). Required in
+   * production; `pnpm start` creates one under the data directory when unset (.data/secret-key).
+   */
+  STREAMLEADS_SECRET_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, {
+      message: 'must be 32 bytes in base64 (openssl rand -base64 32)',
+    })
+    .optional(),
+  /** Automation runs (Slack, n8n, WhatsApp deliveries) one worker process runs at the same time. */
+  AUTOMATIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -78,6 +91,15 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
   );
   const parsed = envSchema.safeParse(blankAsUnset);
+  if (
+    parsed.success &&
+    parsed.data.NODE_ENV === 'production' &&
+    !parsed.data.STREAMLEADS_SECRET_KEY
+  ) {
+    throw new EnvError(
+      'Invalid environment:\n  STREAMLEADS_SECRET_KEY: required in production (openssl rand -base64 32)',
+    );
+  }
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);

@@ -6,5 +6,6 @@ import './leads/lead-list.schema.ts';
 import './leads/lead-stats.schema.ts';
 import './live/live.schema.ts';
 import './scoring/scoring.schema.ts';
+import './automations/automations.schema.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,6 +1,6 @@
 // The one-command start as a user runs it: no DATABASE_URL, so an embedded PostgreSQL.
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -92,9 +92,14 @@ describe('pnpm start without DATABASE_URL', () => {
     expect(await stop(script)).toBe(0);
   });
 
-  it('keeps the data when started again', async () => {
+  it('keeps the data and its secret key when started again', async () => {
+    const keyFile = path.join(root, 'secret-key');
+    const key = await readFile(keyFile, 'utf8');
+    expect(Buffer.from(key, 'base64')).toHaveLength(32);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
     const script = await startAll();
     expect(await sql('SELECT email FROM leads')).toEqual([{ email: 'kept@example.com' }]);
+    expect(await readFile(keyFile, 'utf8')).toBe(key);
     expect(await stop(script)).toBe(0);
   });
 

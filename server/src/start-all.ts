@@ -1,9 +1,12 @@
 // `pnpm start`: everything on one machine with one command. Without DATABASE_URL it runs an
 // embedded PostgreSQL (data kept under .data/, git-ignored), applies migrations, then starts the
 // API and workers in this process and the dashboard beside it.
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server } from 'node:http';
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.ts';
 import { deployMigrations } from './database/migrations.ts';
@@ -16,7 +19,8 @@ const dashboardHandler = fileURLToPath(
   new URL('../../dashboard/build/handler.js', import.meta.url),
 );
 
-async function main(env: Env, logger: Logger): Promise<void> {
+async function main(givenEnv: Env, logger: Logger): Promise<void> {
+  const env = await withLocalSecretKey(givenEnv);
   const embedded = env.DATABASE_URL ? null : await startEmbedded(env, logger);
   const databaseUrl = env.DATABASE_URL ?? embedded!.url;
   try {
@@ -49,8 +53,31 @@ async function main(env: Env, logger: Logger): Promise<void> {
   );
 }
 
+function dataDirOf(env: Env): string {
+  return env.STREAMLEADS_DATA_DIR ?? `${repoRoot}.data/pg`;
+}
+
+/**
+ * Integration secrets are encrypted with STREAMLEADS_SECRET_KEY. On a machine that has none, make
+ * a random one beside the data (kept across restarts, readable by this user only).
+ */
+async function withLocalSecretKey(env: Env): Promise<Env> {
+  if (env.STREAMLEADS_SECRET_KEY) return env;
+  const file = path.join(path.dirname(dataDirOf(env)), 'secret-key');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, randomBytes(32).toString('base64'), { flag: 'wx', mode: 0o600 }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    },
+  );
+  const key = (await readFile(file, 'utf8')).trim();
+  // secrets.ts reads the key through loadEnv(), i.e. from process.env.
+  process.env.STREAMLEADS_SECRET_KEY = key;
+  return { ...env, STREAMLEADS_SECRET_KEY: key };
+}
+
 async function startEmbedded(env: Env, logger: Logger): Promise<EmbeddedPostgres> {
-  const dataDir = env.STREAMLEADS_DATA_DIR ?? `${repoRoot}.data/pg`;
+  const dataDir = dataDirOf(env);
   const embedded = await startEmbeddedPostgres({
     dataDir,
     port: env.EMBEDDED_PG_PORT,

@@ -2,6 +2,7 @@ import type { PgBoss, Queue } from 'pg-boss';
 import type { PrismaClient } from './db.ts';
 import type { Env } from './env.ts';
 import type { Logger } from './logger.ts';
+import { automationsJobs } from './automations/automations.jobs.ts';
 import { scoringJobs } from './scoring/scoring.jobs.ts';
 
 /** What job handlers receive besides their job. */
@@ -21,7 +22,7 @@ export interface FeatureJobs {
 }
 
 /** Every feature with background work adds its `*.jobs.ts` export here. */
-const features: FeatureJobs[] = [scoringJobs];
+const features: FeatureJobs[] = [automationsJobs, scoringJobs];
 
 /**
  * Creates every queue (idempotent). API processes need them too: pg-boss refuses to send to a

@@ -139,7 +139,7 @@ export async function rescoreBatch(
   if (!run) return;
   const ruleSet = await compiledRuleSet(prisma, run.ruleSetId);
   await prisma.$transaction(async (tx) => {
-    const scorings = await scoreLeads(tx, leadIds, ruleSet);
+    const scorings = await scoreLeads(tx, jobs, leadIds, ruleSet);
     const failed = scorings.find((scoring) => scoring.outcome === 'failed');
     // The whole batch is retried: its counts must commit with all of its leads or with none.
     if (failed) throw failed.error;

@@ -1,4 +1,4 @@
-import type { Job, JobResult, JobWithMetadata, Queue } from 'pg-boss';
+import type { Job, JobResult, JobWithMetadata, PgBoss, Queue } from 'pg-boss';
 import type { PrismaClient } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import type { FeatureJobs, WorkerDependencies } from '../worker.ts';
@@ -51,7 +51,7 @@ export const scoringJobs: FeatureJobs = {
         burstWhenBatchFull: true,
         perJobResults: true,
       },
-      (batch: Job<ScoreLeadJob>[]) => scoreLeadBatch(prisma, logger, batch),
+      (batch: Job<ScoreLeadJob>[]) => scoreLeadBatch({ prisma, jobs }, logger, batch),
     );
     await jobs.work(
       planRescoreQueue,
@@ -83,8 +83,14 @@ export const scoringJobs: FeatureJobs = {
  * transaction; if that transaction fails, each lead gets a transaction of its own, so one lead
  * whose write fails does not hold back the others.
  */
+/** What scoring writes through: the database, and pg-boss for the automations it enqueues. */
+interface ScoringWrites {
+  prisma: PrismaClient;
+  jobs: PgBoss;
+}
+
 async function scoreLeadBatch(
-  prisma: PrismaClient,
+  { prisma, jobs }: ScoringWrites,
   logger: Logger,
   batch: Job<ScoreLeadJob>[],
 ): Promise<JobResult[]> {
@@ -94,13 +100,13 @@ async function scoreLeadBatch(
   const leadIds = valid.map((job) => job.data.leadId);
   let scorings: LeadScoring[];
   try {
-    scorings = await prisma.$transaction((tx) => scoreLeads(tx, leadIds, ruleSet));
+    scorings = await prisma.$transaction((tx) => scoreLeads(tx, jobs, leadIds, ruleSet));
   } catch (error) {
     logger.warn(
       { err: error, leads: leadIds.length },
       'scoring batch failed; scoring its leads one by one',
     );
-    scorings = await scoreOneByOne(prisma, leadIds, ruleSet);
+    scorings = await scoreOneByOne({ prisma, jobs }, leadIds, ruleSet);
   }
   const byLead = new Map(scorings.map((scoring) => [scoring.leadId, scoring]));
   return [
@@ -118,7 +124,7 @@ async function scoreLeadBatch(
 const CONSECUTIVE_FAILURES_TO_STOP = 3;
 
 async function scoreOneByOne(
-  prisma: PrismaClient,
+  { prisma, jobs }: ScoringWrites,
   leadIds: string[],
   ruleSet: CompiledRuleSet,
 ): Promise<LeadScoring[]> {
@@ -131,7 +137,7 @@ async function scoreOneByOne(
       continue;
     }
     try {
-      const [scoring] = await prisma.$transaction((tx) => scoreLeads(tx, [leadId], ruleSet));
+      const [scoring] = await prisma.$transaction((tx) => scoreLeads(tx, jobs, [leadId], ruleSet));
       scorings.push(scoring!);
       failuresInARow = 0;
     } catch (error) {

@@ -3,6 +3,7 @@
 // only leads whose result differs are written, and exactly those publish 'scored' at commit.
 import { isDeepStrictEqual } from 'node:util';
 import type { PgBoss } from 'pg-boss';
+import { createAutomationRuns } from '../automations/automations.ts';
 import { jobsExecutor, type Transaction } from '../db.ts';
 import { eventsChannel, serializeEvent } from '../events.ts';
 import type { LeadStatus } from '../generated/prisma/enums.ts';
@@ -66,6 +67,7 @@ interface LeadWrite {
  */
 export async function scoreLeads(
   tx: Transaction,
+  jobs: PgBoss,
   leadIds: readonly string[],
   ruleSet: CompiledRuleSet,
 ): Promise<LeadScoring[]> {
@@ -78,8 +80,9 @@ export async function scoreLeads(
     if (scored.write) writes.push(scored.write);
   }
   await writeScores(tx, writes, ruleSet.id);
-  // Automations (their own issue) enqueue here, in this transaction, for the leads whose scoring
-  // has classChanged: their jobs then commit with the new class, and unchanged leads run nothing.
+  // Automations enqueue here, in this transaction, for the leads whose scoring has classChanged:
+  // their jobs then commit with the new class, and unchanged leads run nothing.
+  await createAutomationRuns(tx, jobs, byId.values());
   return leadIds.map((leadId) => byId.get(leadId) ?? { leadId, outcome: 'deleted' });
 }
 

@@ -1,0 +1,216 @@
+import type { Job, JobResult, PgBoss, Queue } from 'pg-boss';
+import type { PrismaClient } from '../db.ts';
+import type { AutomationSettings } from '../generated/prisma/client.ts';
+import { publishEvent } from '../events.ts';
+import type { Logger } from '../logger.ts';
+import type { FeatureJobs, WorkerDependencies } from '../worker.ts';
+import {
+  followUpDue,
+  followUpDueQueue,
+  readSettings,
+  runAutomationQueue,
+  scheduleFollowUp,
+  sendRunJob,
+  skipReason,
+  type FollowUpDueJob,
+  type RunAction,
+  type RunAutomationJob,
+  type RunPayload,
+} from './automations.ts';
+import { deliver, type DeliveryResult } from './delivery.ts';
+
+// Delivery retries are our own jobs, not pg-boss's retry: pg-boss's back-off has jitter and cannot
+// wait for a receiver's Retry-After, so a failed attempt completes its job and sends the next
+// attempt with startAfter, in the transaction that records the failure. pg-boss's single retry
+// only covers a worker that died mid-attempt (the job expires): that attempt is repeated once,
+// with the same delivery id.
+const queues: Queue[] = [
+  {
+    name: runAutomationQueue,
+    retryLimit: 1,
+    retryDelay: 5,
+    // WhatsApp sends one request per sales number, each up to the request timeout.
+    expireInSeconds: 300,
+    notify: true,
+  },
+  // Sent with startAfter = the follow-up time; the check is one short transaction.
+  {
+    name: followUpDueQueue,
+    retryLimit: 5,
+    retryDelay: 10,
+    retryBackoff: true,
+    expireInSeconds: 60,
+  },
+];
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Automations' queue and handler (see worker.ts). */
+export const automationsJobs: FeatureJobs = {
+  queues,
+  async register({ prisma, jobs, logger, env }: WorkerDependencies) {
+    await jobs.work(
+      runAutomationQueue,
+      {
+        // A retry's job waits in the queue with startAfter and no NOTIFY wakes anyone when that
+        // time comes: the poll picks it up, so it stays short.
+        pollingIntervalSeconds: 1,
+        notifyPollingIntervalSeconds: 1,
+        localConcurrency: env.AUTOMATIONS_CONCURRENCY,
+        perJobResults: true,
+      },
+      async (batch: Job<RunAutomationJob>[]) => {
+        const results: JobResult[] = [];
+        for (const job of batch) results.push(await runJob(prisma, jobs, logger, job));
+        return results;
+      },
+    );
+    await jobs.work(
+      followUpDueQueue,
+      { pollingIntervalSeconds: 5, notifyPollingIntervalSeconds: 5 },
+      async ([job]: Job<FollowUpDueJob>[]) => {
+        const outcome = await followUpDue(prisma, jobs, job!.data);
+        logger.info({ leadId: job!.data.leadId, outcome }, 'follow-up due');
+        return { outcome };
+      },
+    );
+  },
+};
+
+async function runJob(
+  prisma: PrismaClient,
+  jobs: PgBoss,
+  logger: Logger,
+  job: Job<RunAutomationJob>,
+): Promise<JobResult> {
+  const { runId, attempt } = job.data ?? {};
+  if (!uuid.test(String(runId)) || !Number.isInteger(attempt)) {
+    logger.error({ jobId: job.id, data: job.data }, 'automation job without a run; dropped');
+    return { id: job.id, status: 'deadletter', output: { message: 'malformed payload' } };
+  }
+  const outcome = await runAutomation(prisma, jobs, { runId, attempt }, job.retryCount > 0);
+  logger.info({ runId, attempt, outcome }, 'automation run attempt');
+  return { id: job.id, status: 'completed', output: { outcome } };
+}
+
+/**
+ * One attempt of a run: claim it, deliver, record the answer, schedule the next attempt or end
+ * it. Safe to run twice: a run already claimed for this attempt is left alone, unless this job is
+ * pg-boss's repeat of an attempt whose worker died (`repeat`), which delivers again with the same
+ * delivery id.
+ */
+export async function runAutomation(
+  prisma: PrismaClient,
+  jobs: PgBoss,
+  job: RunAutomationJob,
+  repeat = false,
+): Promise<string> {
+  const claimed = await prisma.$transaction(async (tx) => {
+    const [run] = await tx.$queryRaw<{ state: string; attempts: number; leadId: string }[]>`
+      SELECT state::text, attempts, "leadId"::text FROM automation_runs
+      WHERE id = ${job.runId}::uuid FOR UPDATE`;
+    if (!run) return null;
+    const fresh =
+      (run.state === 'PENDING' || run.state === 'FAILED') && run.attempts === job.attempt - 1;
+    const crashed = repeat && run.state === 'RUNNING' && run.attempts === job.attempt;
+    if (!fresh && !crashed) return null;
+    const updated = await tx.automationRun.update({
+      where: { id: job.runId },
+      data: {
+        state: 'RUNNING',
+        attempts: job.attempt,
+        startedAt: new Date(),
+        nextAttemptAt: null,
+      },
+    });
+    await publishEvent(tx, { type: 'lead.changed', leadId: run.leadId, change: 'automation' });
+    return updated;
+  });
+  if (!claimed) return 'nothing to do';
+
+  const settings = await readSettings(prisma);
+  const action = claimed.action as RunAction;
+  const reason = skipReason(action, settings);
+  let result: DeliveryResult | { kind: 'skipped'; reason: string };
+  if (reason) {
+    result = { kind: 'skipped', reason };
+  } else if (action === 'schedule-follow-up') {
+    return finishFollowUp(prisma, jobs, claimed.id, claimed.leadId, claimed.payload, settings);
+  } else {
+    try {
+      result = await deliver({
+        action,
+        deliveryId: claimed.deliveryId,
+        payload: claimed.payload as unknown as RunPayload,
+        settings,
+      });
+    } catch (error) {
+      // A secret that no longer decrypts (the key changed): retrying will not fix it.
+      result = {
+        kind: 'rejected',
+        status: 0,
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+
+  const now = new Date();
+  await prisma.$transaction(async (tx) => {
+    const base = { responseStatus: 'status' in result ? result.status || null : null };
+    if (result.kind === 'skipped') {
+      await tx.automationRun.update({
+        where: { id: claimed.id },
+        data: { state: 'SKIPPED', skipReason: result.reason, finishedAt: now },
+      });
+    } else if (result.kind === 'delivered') {
+      await tx.automationRun.update({
+        where: { id: claimed.id },
+        data: { ...base, state: 'SUCCEEDED', lastError: null, finishedAt: now },
+      });
+    } else if (result.kind === 'rejected' || claimed.attempts >= claimed.maxAttempts) {
+      await tx.automationRun.update({
+        where: { id: claimed.id },
+        data: { ...base, state: 'DEAD', lastError: result.error, finishedAt: now },
+      });
+    } else {
+      const delayMs =
+        result.retryAfterMs ?? settings.retryDelaySeconds * 1_000 * 2 ** (claimed.attempts - 1);
+      const nextAttemptAt = new Date(now.getTime() + delayMs);
+      await tx.automationRun.update({
+        where: { id: claimed.id },
+        data: { ...base, state: 'FAILED', lastError: result.error, nextAttemptAt },
+      });
+      await sendRunJob(
+        jobs,
+        tx,
+        { runId: claimed.id, attempt: claimed.attempts + 1 },
+        nextAttemptAt,
+      );
+    }
+    await publishEvent(tx, { type: 'lead.changed', leadId: claimed.leadId, change: 'automation' });
+  });
+  return result.kind;
+}
+
+async function finishFollowUp(
+  prisma: PrismaClient,
+  jobs: PgBoss,
+  runId: string,
+  leadId: string,
+  payload: unknown,
+  settings: AutomationSettings,
+): Promise<string> {
+  return prisma.$transaction(async (tx) => {
+    const outcome = await scheduleFollowUp(tx, jobs, payload as RunPayload, settings);
+    const now = new Date();
+    await tx.automationRun.update({
+      where: { id: runId },
+      data:
+        'skipped' in outcome
+          ? { state: 'SKIPPED', skipReason: outcome.skipped, finishedAt: now }
+          : { state: 'SUCCEEDED', lastError: null, finishedAt: now },
+    });
+    await publishEvent(tx, { type: 'lead.changed', leadId, change: 'automation' });
+    return 'skipped' in outcome ? 'skipped' : 'delivered';
+  });
+}

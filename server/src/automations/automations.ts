@@ -1,0 +1,383 @@
+// Automations: when a lead's class changes, each action of its new class becomes an
+// AutomationRun, created in the scoring transaction together with the job that delivers it.
+import type { PgBoss } from 'pg-boss';
+import { jobsExecutor, type PrismaClient, type Transaction } from '../db.ts';
+import { AppError } from '../errors.ts';
+import { publishEvent } from '../events.ts';
+import type { AutomationSettings, Prisma } from '../generated/prisma/client.ts';
+import type { LeadStatus } from '../generated/prisma/enums.ts';
+import type { LeadScoring } from '../scoring/scoring.ts';
+
+export const automationActions = [
+  'notify-slack',
+  'notify-whatsapp',
+  'send-to-crm',
+  'schedule-follow-up',
+  'nurture-email',
+  'email-sequence',
+  'remarketing-list',
+] as const;
+
+export type AutomationAction = (typeof automationActions)[number];
+
+/** What a run does: a planned action, or the n8n reminder a scheduled follow-up sends when due. */
+export type RunAction = AutomationAction | 'follow-up-due';
+
+/** The actions delivered by the runner; the others are recorded as SKIPPED until they exist. */
+export const deliveredActions: readonly AutomationAction[] = [
+  'notify-slack',
+  'notify-whatsapp',
+  'send-to-crm',
+  'schedule-follow-up',
+];
+
+export type LeadClass = 'HOT' | 'WARM' | 'COLD';
+export type AutomationPlan = Record<LeadClass, AutomationAction[]>;
+
+/** The issue's plan: what each class runs until an admin changes it. */
+export const defaultPlan: AutomationPlan = {
+  HOT: ['notify-slack', 'notify-whatsapp', 'send-to-crm', 'schedule-follow-up'],
+  WARM: ['nurture-email', 'email-sequence', 'send-to-crm', 'schedule-follow-up'],
+  COLD: ['send-to-crm', 'schedule-follow-up', 'remarketing-list'],
+};
+
+/** Minutes until the follow-up: 1 hour, 3 days, 7 days. */
+export const defaultFollowUpMinutes: Record<LeadClass, number> = {
+  HOT: 60,
+  WARM: 3 * 24 * 60,
+  COLD: 7 * 24 * 60,
+};
+
+export const settingsId = 'default';
+
+/** The settings row as stored, or the defaults when no admin has saved any. */
+export async function readSettings(db: PrismaClient | Transaction): Promise<AutomationSettings> {
+  const stored = await db.automationSettings.findUnique({ where: { id: settingsId } });
+  return stored ?? defaultSettings();
+}
+
+export function defaultSettings(): AutomationSettings {
+  return {
+    id: settingsId,
+    plan: defaultPlan,
+    followUpMinutes: defaultFollowUpMinutes,
+    maxAttempts: 3,
+    retryDelaySeconds: 60,
+    slackWebhookUrlEncrypted: null,
+    n8nWebhookUrl: null,
+    n8nSecretEncrypted: null,
+    whatsappBaseUrl: null,
+    whatsappPhoneNumberId: null,
+    whatsappTokenEncrypted: null,
+    whatsappRecipients: [],
+    whatsappTemplate: null,
+    whatsappLanguage: null,
+    updatedAt: new Date(0),
+  };
+}
+
+export function planOf(settings: AutomationSettings): AutomationPlan {
+  const stored = settings.plan as Partial<Record<LeadClass, unknown>>;
+  const actions = (value: unknown): AutomationAction[] =>
+    Array.isArray(value)
+      ? value.filter((action): action is AutomationAction =>
+          (automationActions as readonly unknown[]).includes(action),
+        )
+      : [];
+  return { HOT: actions(stored.HOT), WARM: actions(stored.WARM), COLD: actions(stored.COLD) };
+}
+
+/** Why an action cannot run with these settings, or null when it can. */
+export function skipReason(action: RunAction, settings: AutomationSettings): string | null {
+  switch (action) {
+    case 'schedule-follow-up':
+      return null;
+    case 'notify-slack':
+      return settings.slackWebhookUrlEncrypted ? null : 'Slack webhook URL not configured';
+    case 'follow-up-due':
+    case 'send-to-crm':
+      if (!settings.n8nWebhookUrl) return 'n8n webhook URL not configured';
+      return settings.n8nSecretEncrypted ? null : 'n8n signing secret not configured';
+    case 'notify-whatsapp':
+      if (!settings.whatsappBaseUrl || !settings.whatsappPhoneNumberId) {
+        return 'WhatsApp Cloud API base URL or phone number id not configured';
+      }
+      if (!settings.whatsappTokenEncrypted) return 'WhatsApp access token not configured';
+      if (!settings.whatsappTemplate) return 'WhatsApp template name not configured';
+      return settings.whatsappRecipients.length > 0 ? null : 'No WhatsApp sales numbers configured';
+    default:
+      return `The ${action} action is not available yet`;
+  }
+}
+
+/** The lead as it was when the trigger fired: what every delivery of the run sends. */
+export interface LeadSnapshot {
+  id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  origin: string;
+  interest: string | null;
+  city: string | null;
+  approximateIncome: string | null;
+  score: number;
+  status: LeadStatus;
+}
+
+/** AutomationRun.payload. */
+export interface RunPayload {
+  lead: LeadSnapshot;
+  previousStatus: LeadStatus;
+  status: LeadStatus;
+  /** When the class changed (ISO 8601). */
+  occurredAt: string;
+}
+
+/** Queue of one delivery attempt of one run. */
+export const runAutomationQueue = 'automations.run';
+
+/**
+ * Payload of `automations.run`: the run and the attempt this job is for. A job whose attempt no
+ * longer matches the run (a retry scheduled before retryAutomationRun) does nothing.
+ */
+export interface RunAutomationJob {
+  runId: string;
+  attempt: number;
+}
+
+export async function sendRunJob(
+  jobs: PgBoss,
+  tx: Transaction,
+  job: RunAutomationJob,
+  startAfter?: Date,
+): Promise<void> {
+  await jobs.send(runAutomationQueue, job, {
+    db: jobsExecutor(tx),
+    ...(startAfter ? { startAfter } : {}),
+  });
+}
+
+/**
+ * Creates the runs of every lead whose class changed, in the scoring transaction, and enqueues
+ * one job per run that can be delivered. The trigger numbers the lead's class changes, so a lead
+ * going HOT, WARM, HOT again gets new runs, while a scoring retried after its commit sees no class
+ * change and creates nothing (and one rolled back created nothing either).
+ */
+export async function createAutomationRuns(
+  tx: Transaction,
+  jobs: PgBoss,
+  scorings: Iterable<LeadScoring>,
+): Promise<void> {
+  const changed = [...scorings].filter(
+    (scoring): scoring is Extract<LeadScoring, { classChanged: boolean }> =>
+      scoring.outcome === 'scored' && scoring.classChanged && scoring.status !== 'PROCESSING',
+  );
+  if (changed.length === 0) return;
+  const settings = await readSettings(tx);
+  const plan = planOf(settings);
+  const leadIds = changed.map((scoring) => scoring.leadId);
+  const leads = await tx.lead.findMany({
+    where: { id: { in: leadIds } },
+    select: snapshotFields,
+  });
+  const previousTriggers = await tx.automationRun.groupBy({
+    by: ['leadId', 'trigger'],
+    where: { leadId: { in: leadIds }, trigger: { startsWith: 'class:' } },
+  });
+  const changeCount = new Map<string, number>();
+  for (const { leadId } of previousTriggers) {
+    changeCount.set(leadId, (changeCount.get(leadId) ?? 0) + 1);
+  }
+  const byId = new Map(leads.map((lead) => [lead.id, lead]));
+  const occurredAt = new Date().toISOString();
+  const rows = changed.flatMap((scoring) => {
+    const lead = byId.get(scoring.leadId);
+    if (!lead) return [];
+    const sequence = (changeCount.get(lead.id) ?? 0) + 1;
+    const trigger = `class:${scoring.previousStatus}->${scoring.status}#${sequence}`;
+    const payload: RunPayload = {
+      lead: snapshot(lead),
+      previousStatus: scoring.previousStatus,
+      status: scoring.status,
+      occurredAt,
+    };
+    return plan[scoring.status as LeadClass].map((action) => {
+      const reason = skipReason(action, settings);
+      return {
+        leadId: lead.id,
+        action,
+        trigger,
+        payload: payload as unknown as object,
+        maxAttempts: settings.maxAttempts,
+        ...(reason
+          ? { state: 'SKIPPED' as const, skipReason: reason, finishedAt: new Date() }
+          : { state: 'PENDING' as const }),
+      };
+    });
+  });
+  if (rows.length === 0) return;
+  const created = await tx.automationRun.createManyAndReturn({
+    data: rows,
+    select: { id: true, state: true },
+    skipDuplicates: true,
+  });
+  const pending = created.filter((run) => run.state === 'PENDING');
+  if (pending.length === 0) return;
+  for (const run of pending) await sendRunJob(jobs, tx, { runId: run.id, attempt: 1 });
+}
+
+/** No automation run has this id. */
+export class AutomationRunNotFoundError extends AppError {
+  override name = 'AutomationRunNotFoundError';
+  readonly runId: string;
+
+  constructor(runId: string) {
+    super(`No automation run has id ${runId}`);
+    this.runId = runId;
+  }
+}
+
+/** Only DEAD and FAILED runs can be retried. */
+export class AutomationRunNotRetryableError extends AppError {
+  override name = 'AutomationRunNotRetryableError';
+  readonly state: string;
+
+  constructor(state: string) {
+    super(`Only DEAD or FAILED runs can be retried; this one is ${state}`);
+    this.state = state;
+  }
+}
+
+/**
+ * Re-queues a DEAD or FAILED run now, with a fresh set of attempts and the same delivery id. A
+ * retry that was already scheduled for a FAILED run finds the attempt taken and does nothing.
+ */
+export async function retryRun(prisma: PrismaClient, jobs: PgBoss, runId: string): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const [run] = await tx.$queryRaw<{ state: string; attempts: number; leadId: string }[]>`
+      SELECT state::text, attempts, "leadId"::text FROM automation_runs
+      WHERE id = ${runId}::uuid FOR UPDATE`;
+    if (!run) throw new AutomationRunNotFoundError(runId);
+    if (run.state !== 'DEAD' && run.state !== 'FAILED') {
+      throw new AutomationRunNotRetryableError(run.state);
+    }
+    const settings = await readSettings(tx);
+    await tx.automationRun.update({
+      where: { id: runId },
+      data: {
+        state: 'PENDING',
+        maxAttempts: run.attempts + settings.maxAttempts,
+        nextAttemptAt: null,
+        finishedAt: null,
+      },
+    });
+    await sendRunJob(jobs, tx, { runId, attempt: run.attempts + 1 });
+    await publishEvent(tx, { type: 'lead.changed', leadId: run.leadId, change: 'automation' });
+  });
+}
+
+/** Checks, when a follow-up falls due, whether it is still pending and sends its reminder. */
+export const followUpDueQueue = 'automations.follow-up-due';
+
+/** Payload of `automations.follow-up-due`: the follow-up time it was scheduled for (ISO 8601). */
+export interface FollowUpDueJob {
+  leadId: string;
+  followUpAt: string;
+}
+
+/**
+ * A scheduled follow-up fell due: unless it was handled meanwhile (the lead's followUpAt was
+ * cleared or moved by a person or a later class change), records a `follow-up-due` run that
+ * sends `lead.follow_up_due` to n8n. Safe to run twice: the run is unique per lead and due time.
+ */
+export async function followUpDue(
+  prisma: PrismaClient,
+  jobs: PgBoss,
+  job: FollowUpDueJob,
+): Promise<'handled' | 'reminded'> {
+  return prisma.$transaction(async (tx) => {
+    const lead = await tx.lead.findUnique({
+      where: { id: job.leadId },
+      select: { ...snapshotFields, followUpAt: true },
+    });
+    if (!lead || lead.followUpAt?.toISOString() !== job.followUpAt) return 'handled';
+    const { followUpAt: _due, ...row } = lead;
+    const settings = await readSettings(tx);
+    const reason = skipReason('follow-up-due', settings);
+    const payload: RunPayload = {
+      lead: snapshot(row),
+      previousStatus: lead.status,
+      status: lead.status,
+      occurredAt: job.followUpAt,
+    };
+    const created = await tx.automationRun.createManyAndReturn({
+      data: [
+        {
+          leadId: lead.id,
+          action: 'follow-up-due',
+          trigger: `follow-up:${job.followUpAt}`,
+          payload: payload as unknown as object,
+          maxAttempts: settings.maxAttempts,
+          ...(reason
+            ? { state: 'SKIPPED' as const, skipReason: reason, finishedAt: new Date() }
+            : { state: 'PENDING' as const }),
+        },
+      ],
+      select: { id: true, state: true },
+      skipDuplicates: true,
+    });
+    for (const run of created) {
+      if (run.state === 'PENDING') await sendRunJob(jobs, tx, { runId: run.id, attempt: 1 });
+    }
+    if (created.length > 0) {
+      await publishEvent(tx, { type: 'lead.changed', leadId: lead.id, change: 'automation' });
+    }
+    return 'reminded';
+  });
+}
+
+/**
+ * The `schedule-follow-up` action, in the transaction that finishes its attempt: sets the lead's
+ * followUpAt to the class change plus the class's delay and enqueues the due check for that time.
+ * A lead whose class changed again since gets no follow-up from this older change.
+ */
+export async function scheduleFollowUp(
+  tx: Transaction,
+  jobs: PgBoss,
+  payload: RunPayload,
+  settings: AutomationSettings,
+): Promise<{ scheduled: Date } | { skipped: string }> {
+  const [lead] = await tx.$queryRaw<{ status: string }[]>`
+    SELECT status::text FROM leads WHERE id = ${payload.lead.id}::uuid FOR UPDATE`;
+  if (!lead) return { skipped: 'The lead was deleted' };
+  if (lead.status !== payload.status) {
+    return { skipped: `The lead's class changed to ${lead.status} before the follow-up was set` };
+  }
+  const minutes =
+    (settings.followUpMinutes as Partial<Record<LeadClass, number>>)[payload.status as LeadClass] ??
+    defaultFollowUpMinutes[payload.status as LeadClass];
+  const followUpAt = new Date(Date.parse(payload.occurredAt) + minutes * 60_000);
+  await tx.lead.update({ where: { id: payload.lead.id }, data: { followUpAt } });
+  const job: FollowUpDueJob = { leadId: payload.lead.id, followUpAt: followUpAt.toISOString() };
+  await jobs.send(followUpDueQueue, job, { db: jobsExecutor(tx), startAfter: followUpAt });
+  return { scheduled: followUpAt };
+}
+
+const snapshotFields = {
+  id: true,
+  name: true,
+  email: true,
+  phone: true,
+  origin: true,
+  interest: true,
+  city: true,
+  approximateIncome: true,
+  score: true,
+  status: true,
+} as const;
+
+type SnapshotRow = Prisma.LeadGetPayload<{ select: typeof snapshotFields }>;
+
+function snapshot(lead: SnapshotRow): LeadSnapshot {
+  return { ...lead, approximateIncome: lead.approximateIncome?.toFixed(2) ?? null };
+}

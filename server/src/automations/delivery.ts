@@ -1,0 +1,205 @@
+// Outbound HTTP for every integration, and what its answer means for the run.
+import { createHmac } from 'node:crypto';
+import type { AutomationSettings } from '../generated/prisma/client.ts';
+import type { RunAction, RunPayload } from './automations.ts';
+import { decryptSecret } from './secrets.ts';
+
+/** How long one outbound call may take. */
+export const requestTimeoutMs = 10_000;
+
+/** The outcome of one delivery attempt. */
+export type DeliveryResult =
+  | { kind: 'delivered'; status: number }
+  /** Retrying cannot help: a 4xx other than 408 and 429. */
+  | { kind: 'rejected'; status: number; error: string }
+  /** Worth another attempt; `retryAfterMs` when the receiver said when (Retry-After). */
+  | { kind: 'failed'; status: number | null; error: string; retryAfterMs: number | null };
+
+/** What a request needs besides its URL: the body is sent exactly as given (it may be signed). */
+interface Outbound {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+export async function post(request: Outbound): Promise<DeliveryResult> {
+  let response: Response;
+  try {
+    response = await fetch(request.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...request.headers },
+      body: request.body,
+      signal: AbortSignal.timeout(requestTimeoutMs),
+      redirect: 'error',
+    });
+  } catch (error) {
+    return { kind: 'failed', status: null, error: networkError(error), retryAfterMs: null };
+  }
+  // Read (and cap) the body so the connection is released and the error says something.
+  const text = (await response.text().catch(() => '')).slice(0, 500);
+  const { status } = response;
+  if (status >= 200 && status < 300) return { kind: 'delivered', status };
+  const error = `HTTP ${status}${text ? `: ${text}` : ''}`;
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    return { kind: 'rejected', status, error };
+  }
+  const retryAfterMs =
+    status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : null;
+  return { kind: 'failed', status, error, retryAfterMs };
+}
+
+/** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1_000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+function networkError(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return `No answer within ${requestTimeoutMs / 1_000} s`;
+  }
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : null;
+  const message = error instanceof Error ? error.message : String(error);
+  return cause ? `${message}: ${cause.message}` : message;
+}
+
+const classLabels: Record<string, string> = {
+  HOT: '🔥 HOT',
+  WARM: '🌤 WARM',
+  COLD: '❄️ COLD',
+  PROCESSING: 'PROCESSING',
+};
+
+/** The Slack message: one line a salesperson reads on a phone, then the details. */
+export function slackMessage(payload: RunPayload): { text: string } {
+  const { lead } = payload;
+  const lines = [
+    `*${classLabels[payload.status]} lead: ${lead.name}* (score ${lead.score}, was ${payload.previousStatus})`,
+    `Origin: ${lead.origin}`,
+    `Interest: ${lead.interest ?? '—'}`,
+    `City: ${lead.city ?? '—'}`,
+    `Phone: ${lead.phone ?? '—'}`,
+    `Email: ${lead.email}`,
+    `Lead: /leads/${lead.id}`,
+  ];
+  return { text: lines.join('\n') };
+}
+
+/** The n8n event of a class: lead.hot, lead.warm or lead.cold. */
+export function crmEvent(payload: RunPayload): string {
+  return `lead.${payload.status.toLowerCase()}`;
+}
+
+/** HMAC-SHA256 of `<timestamp>.<raw body>`, as sent in X-StreamLeads-Signature. */
+export function signature(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export interface DeliveryContext {
+  action: RunAction;
+  deliveryId: string;
+  payload: RunPayload;
+  settings: AutomationSettings;
+  /** Overrides the n8n event (testAutomationTarget sends `streamleads.test`). */
+  event?: string;
+}
+
+/** Delivers one run's action once. Every request carries the run's delivery id. */
+export async function deliver(context: DeliveryContext): Promise<DeliveryResult> {
+  const { settings, payload, deliveryId } = context;
+  const deliveryHeader = { 'x-streamleads-delivery': deliveryId };
+  switch (context.action) {
+    case 'notify-slack':
+      return post({
+        url: decryptSecret(settings.slackWebhookUrlEncrypted!),
+        body: JSON.stringify(slackMessage(payload)),
+        headers: deliveryHeader,
+      });
+    case 'follow-up-due':
+    case 'send-to-crm': {
+      const event =
+        context.event ??
+        (context.action === 'follow-up-due' ? 'lead.follow_up_due' : crmEvent(payload));
+      const body = JSON.stringify({
+        event,
+        lead: payload.lead,
+        previousStatus: payload.previousStatus,
+        status: payload.status,
+        deliveryId,
+        occurredAt: payload.occurredAt,
+      });
+      const timestamp = String(Math.floor(Date.now() / 1_000));
+      return post({
+        url: settings.n8nWebhookUrl!,
+        body,
+        headers: {
+          ...deliveryHeader,
+          'x-streamleads-event': event,
+          'x-streamleads-timestamp': timestamp,
+          'x-streamleads-signature': signature(
+            decryptSecret(settings.n8nSecretEncrypted!),
+            timestamp,
+            body,
+          ),
+        },
+      });
+    }
+    case 'notify-whatsapp':
+      return notifyWhatsapp(context);
+    default:
+      return {
+        kind: 'rejected',
+        status: 0,
+        error: `The ${context.action} action is not available`,
+      };
+  }
+}
+
+// One template message per sales number; the first failure stops the attempt and the whole
+// attempt is repeated, so numbers that already got it may get it again (WhatsApp has no
+// idempotency key).
+async function notifyWhatsapp({
+  settings,
+  payload,
+  deliveryId,
+}: DeliveryContext): Promise<DeliveryResult> {
+  const url = `${settings.whatsappBaseUrl!.replace(/\/+$/, '')}/${encodeURIComponent(settings.whatsappPhoneNumberId!)}/messages`;
+  const token = decryptSecret(settings.whatsappTokenEncrypted!);
+  let last: DeliveryResult = { kind: 'delivered', status: 200 };
+  for (const to of settings.whatsappRecipients) {
+    last = await post({
+      url,
+      headers: { authorization: `Bearer ${token}`, 'x-streamleads-delivery': deliveryId },
+      body: JSON.stringify(whatsappMessage(settings, to, payload)),
+    });
+    if (last.kind !== 'delivered') return last;
+  }
+  return last;
+}
+
+export function whatsappMessage(settings: AutomationSettings, to: string, payload: RunPayload) {
+  const { lead } = payload;
+  return {
+    messaging_product: 'whatsapp',
+    to: to.replace(/^\+/, ''),
+    type: 'template',
+    template: {
+      name: settings.whatsappTemplate,
+      language: { code: settings.whatsappLanguage ?? 'pt_BR' },
+      components: [
+        {
+          type: 'body',
+          parameters: [
+            lead.name,
+            payload.status,
+            String(lead.score),
+            lead.phone ?? '—',
+            lead.interest ?? '—',
+          ].map((text) => ({ type: 'text', text })),
+        },
+      ],
+    },
+  };
+}
