@@ -17,7 +17,8 @@ export const config: CodegenConfig = {
   generates: {
     'src/lib/graphql/generated/': {
       preset: 'client',
-      presetConfig: { skipIndexFile: true },
+      // Fragments only share selections between operations here; no component reads a masked one.
+      presetConfig: { skipIndexFile: true, fragmentMasking: false },
       config: {
         useTypeImports: true,
         // Only the types our operations use: a schema change elsewhere leaves the output alone.
