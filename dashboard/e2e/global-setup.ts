@@ -63,6 +63,8 @@ export async function setup(project: TestProject): Promise<void> {
         CORS_ORIGINS: dashboardUrl,
         LOG_LEVEL: 'warn',
         SHUTDOWN_TIMEOUT_MS: '2000',
+        // Lets the tests store an integration secret (a Slack webhook URL).
+        STREAMLEADS_SECRET_KEY: randomBytes(32).toString('base64'),
       },
     });
     start('node', ['build'], {

@@ -1,4 +1,9 @@
-import type { LeadOrigin, LeadStatus } from '$lib/graphql/generated/graphql';
+import type {
+  AutomationRunState,
+  LeadOrigin,
+  LeadStatus,
+  SubmissionChannel,
+} from '$lib/graphql/generated/graphql';
 import type { MessageKey } from '$lib/i18n/pt-br';
 
 /** Every origin the API knows, in the order filters and charts list them. */
@@ -34,3 +39,20 @@ export function isLeadOrigin(value: string): value is LeadOrigin {
 export function isLeadStatus(value: string): value is LeadStatus {
   return (LEAD_STATUSES as readonly string[]).includes(value);
 }
+
+export const AUTOMATION_RUN_STATE_LABELS: Record<AutomationRunState, MessageKey> = {
+  PENDING: 'runState.PENDING',
+  RUNNING: 'runState.RUNNING',
+  SUCCEEDED: 'runState.SUCCEEDED',
+  FAILED: 'runState.FAILED',
+  SKIPPED: 'runState.SKIPPED',
+  DEAD: 'runState.DEAD',
+};
+
+export const SUBMISSION_CHANNEL_LABELS: Record<SubmissionChannel, MessageKey> = {
+  API: 'channel.API',
+  CSV_IMPORT: 'channel.CSV_IMPORT',
+  GOOGLE_ADS: 'channel.GOOGLE_ADS',
+  META_ADS: 'channel.META_ADS',
+  WEB_FORM: 'channel.WEB_FORM',
+};
