@@ -11,6 +11,7 @@ import type {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { PgBoss } from 'pg-boss';
 import { WebSocketServer } from 'ws';
 import type { Context } from './context.ts';
@@ -18,6 +19,7 @@ import type { Database } from './db.ts';
 import type { EventBus } from './events.ts';
 import { checkReadiness } from './health/readiness.ts';
 import type { Logger } from './logger.ts';
+import { createMetrics, metricsPath, type Metrics } from './metrics/metrics.ts';
 import { schema } from './schema.ts';
 
 export interface AppOptions {
@@ -30,10 +32,13 @@ export interface AppOptions {
   graphiql: boolean;
   /** Browser origins allowed to call with credentials (the dashboard's). */
   corsOrigins: string[];
+  /** This process's metrics, served on /metrics. Default: a new registry for this app. */
+  metrics?: Metrics;
 }
 
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  metrics: Metrics;
   /** Listens on host:port (port 0 picks a free one) and resolves with the base URL. */
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting, lets in-flight requests finish (up to timeoutMs), closes sockets. */
@@ -44,12 +49,14 @@ export const graphqlPath = '/graphql';
 
 export function buildApp(options: AppOptions): App {
   const { database, jobs, events, logger } = options;
+  const metrics = options.metrics ?? createMetrics({ pool: database.pool });
   // Over WebSocket there is no fetch Request: graphql-ws hands yoga the Node request as `req`.
   const context = (initial: { request?: Request }): Context => ({
     prisma: database.prisma,
     jobs,
     events,
     logger,
+    metrics,
     request: initial.request,
   });
 
@@ -63,6 +70,16 @@ export function buildApp(options: AppOptions): App {
     context,
     logging: yogaLogger(logger),
     plugins: [
+      usePrometheus({
+        registry: metrics.registry,
+        endpoint: metricsPath,
+        metrics: {
+          graphql_yoga_http_duration: true,
+          graphql_envelop_request_duration: true,
+          graphql_envelop_phase_execute: true,
+          graphql_envelop_error_result: true,
+        },
+      }),
       useReadinessCheck({
         endpoint: '/readyz',
         check: async ({ fetchAPI }) => {
@@ -80,9 +97,14 @@ export function buildApp(options: AppOptions): App {
   const server = createServer((request, response) => void yoga(request, response));
   const sockets = new WebSocketServer({ server, path: graphqlPath });
   serveSubscriptions(yoga, sockets);
+  sockets.on('connection', (socket) => {
+    metrics.openWebSockets.inc();
+    socket.once('close', () => metrics.openWebSockets.dec());
+  });
 
   return {
     yoga,
+    metrics,
     async listen(port, host) {
       server.listen(port, host);
       await once(server, 'listening');

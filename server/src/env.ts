@@ -34,6 +34,11 @@ const envSchema = z.object({
     )
     .pipe(z.array(z.url({ protocol: /^https?$/ })))
     .optional(),
+  /**
+   * Port where a worker-only process (role worker) serves Prometheus metrics on /metrics, on
+   * HOST. API processes serve /metrics on PORT instead.
+   */
+  METRICS_PORT: port.default(9464),
   /** Port of the dashboard started by `pnpm start`. */
   DASHBOARD_PORT: port.default(3000),
   /** Where `pnpm start` keeps the embedded PostgreSQL's data. Default: <repo>/.data/pg. */

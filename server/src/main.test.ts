@@ -42,15 +42,22 @@ describe('server entry point', () => {
     expect(script.output()).toMatch(/Unknown role "scheduler"/);
   });
 
-  it('runs a worker without an HTTP port', async () => {
-    const port = await freePort();
+  it('runs a worker without the API, serving only its metrics', async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
     const script = runScript(
       'src/main.ts',
       ['worker'],
-      baseEnv({ DATABASE_URL: database.url, PORT: String(port) }),
+      baseEnv({
+        DATABASE_URL: database.url,
+        PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+      }),
     );
     await script.waitFor('StreamLeads started');
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('streamleads_leads_scored_total');
     script.child.kill('SIGTERM');
     expect(await script.exited).toBe(0);
   });

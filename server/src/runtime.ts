@@ -3,6 +3,7 @@ import { openDatabase } from './db.ts';
 import { corsOrigins, type Env } from './env.ts';
 import { shippedMigrations } from './health/readiness.ts';
 import { createJobs } from './jobs.ts';
+import { createMetrics, serveMetrics } from './metrics/metrics.ts';
 import type { Logger } from './logger.ts';
 import { startEventBus } from './events.ts';
 import { createQueues, startWorkers } from './worker.ts';
@@ -40,12 +41,14 @@ export async function startServer(options: {
     logger,
     maintain: runsWorkers,
   });
+  // One registry per process: in role all, the API's /metrics also shows the worker's counters.
+  const metrics = createMetrics({ pool: database.pool });
   let jobsStarted = false;
   jobs.on('stopped', () => (jobsStarted = false));
   await jobs.start();
   jobsStarted = true;
   await createQueues(jobs);
-  if (runsWorkers) await startWorkers({ prisma: database.prisma, jobs, logger, env });
+  if (runsWorkers) await startWorkers({ prisma: database.prisma, jobs, logger, env, metrics });
 
   const events = servesApi ? await startEventBus({ url: options.databaseUrl, logger }) : null;
   const app = events
@@ -58,10 +61,12 @@ export async function startServer(options: {
         logger,
         graphiql: env.NODE_ENV !== 'production',
         corsOrigins: corsOrigins(env),
+        metrics,
       })
     : null;
   const apiUrl = app ? await app.listen(env.PORT, env.HOST) : null;
-  logger.info({ role, apiUrl }, 'StreamLeads started');
+  const metricsServer = app ? null : await serveMetrics(metrics, env.METRICS_PORT, env.HOST);
+  logger.info({ role, apiUrl, metricsUrl: metricsServer?.url }, 'StreamLeads started');
 
   return {
     apiUrl,
@@ -69,6 +74,7 @@ export async function startServer(options: {
     async stop() {
       logger.info({ role }, 'StreamLeads stopping');
       await app?.close(env.SHUTDOWN_TIMEOUT_MS);
+      await metricsServer?.close();
       await events?.close();
       // graceful: active jobs get the timeout to finish; unfinished ones return to the queue.
       await jobs.stop({ graceful: true, timeout: env.SHUTDOWN_TIMEOUT_MS, close: true });

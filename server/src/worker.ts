@@ -2,6 +2,7 @@ import type { PgBoss, Queue } from 'pg-boss';
 import type { PrismaClient } from './db.ts';
 import type { Env } from './env.ts';
 import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics/metrics.ts';
 import { automationsJobs } from './automations/automations.jobs.ts';
 import { scoringJobs } from './scoring/scoring.jobs.ts';
 
@@ -12,6 +13,8 @@ export interface WorkerDependencies {
   logger: Logger;
   /** The validated environment, for the features' worker settings (batch sizes, concurrency). */
   env: Env;
+  /** This process's Prometheus metrics, counted where the work happens. */
+  metrics?: Metrics;
 }
 
 /** A feature's background work: its queues (created by every process) and its handlers. */

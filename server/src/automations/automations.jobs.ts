@@ -2,6 +2,7 @@ import type { Job, JobResult, PgBoss, Queue } from 'pg-boss';
 import type { PrismaClient } from '../db.ts';
 import type { AutomationSettings } from '../generated/prisma/client.ts';
 import { publishEvent } from '../events.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Logger } from '../logger.ts';
 import type { FeatureJobs, WorkerDependencies } from '../worker.ts';
 import {
@@ -48,7 +49,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Automations' queue and handler (see worker.ts). */
 export const automationsJobs: FeatureJobs = {
   queues,
-  async register({ prisma, jobs, logger, env }: WorkerDependencies) {
+  async register({ prisma, jobs, logger, env, metrics }: WorkerDependencies) {
     await jobs.work(
       runAutomationQueue,
       {
@@ -61,7 +62,7 @@ export const automationsJobs: FeatureJobs = {
       },
       async (batch: Job<RunAutomationJob>[]) => {
         const results: JobResult[] = [];
-        for (const job of batch) results.push(await runJob(prisma, jobs, logger, job));
+        for (const job of batch) results.push(await runJob(prisma, jobs, logger, job, metrics));
         return results;
       },
     );
@@ -82,13 +83,20 @@ async function runJob(
   jobs: PgBoss,
   logger: Logger,
   job: Job<RunAutomationJob>,
+  metrics?: Metrics,
 ): Promise<JobResult> {
   const { runId, attempt } = job.data ?? {};
   if (!uuid.test(String(runId)) || !Number.isInteger(attempt)) {
     logger.error({ jobId: job.id, data: job.data }, 'automation job without a run; dropped');
     return { id: job.id, status: 'deadletter', output: { message: 'malformed payload' } };
   }
-  const outcome = await runAutomation(prisma, jobs, { runId, attempt }, job.retryCount > 0);
+  const outcome = await runAutomation(
+    prisma,
+    jobs,
+    { runId, attempt },
+    job.retryCount > 0,
+    metrics,
+  );
   logger.info({ runId, attempt, outcome }, 'automation run attempt');
   return { id: job.id, status: 'completed', output: { outcome } };
 }
@@ -104,6 +112,7 @@ export async function runAutomation(
   jobs: PgBoss,
   job: RunAutomationJob,
   repeat = false,
+  metrics?: Metrics,
 ): Promise<string> {
   const claimed = await prisma.$transaction(async (tx) => {
     const [run] = await tx.$queryRaw<{ state: string; attempts: number; leadId: string }[]>`
@@ -135,7 +144,19 @@ export async function runAutomation(
   if (reason) {
     result = { kind: 'skipped', reason };
   } else if (action === 'schedule-follow-up') {
-    return finishFollowUp(prisma, jobs, claimed.id, claimed.leadId, claimed.payload, settings);
+    const outcome = await finishFollowUp(
+      prisma,
+      jobs,
+      claimed.id,
+      claimed.leadId,
+      claimed.payload,
+      settings,
+    );
+    metrics?.automationRuns.inc({
+      action,
+      outcome: outcome === 'skipped' ? 'SKIPPED' : 'SUCCEEDED',
+    });
+    return outcome;
   } else {
     try {
       result = await deliver({
@@ -155,23 +176,27 @@ export async function runAutomation(
   }
 
   const now = new Date();
-  await prisma.$transaction(async (tx) => {
+  const state = await prisma.$transaction(async (tx) => {
+    let state: 'SKIPPED' | 'SUCCEEDED' | 'DEAD' | 'FAILED';
     const base = { responseStatus: 'status' in result ? result.status || null : null };
     if (result.kind === 'skipped') {
       await tx.automationRun.update({
         where: { id: claimed.id },
         data: { state: 'SKIPPED', skipReason: result.reason, finishedAt: now },
       });
+      state = 'SKIPPED';
     } else if (result.kind === 'delivered') {
       await tx.automationRun.update({
         where: { id: claimed.id },
         data: { ...base, state: 'SUCCEEDED', lastError: null, finishedAt: now },
       });
+      state = 'SUCCEEDED';
     } else if (result.kind === 'rejected' || claimed.attempts >= claimed.maxAttempts) {
       await tx.automationRun.update({
         where: { id: claimed.id },
         data: { ...base, state: 'DEAD', lastError: result.error, finishedAt: now },
       });
+      state = 'DEAD';
     } else {
       const delayMs =
         result.retryAfterMs ?? settings.retryDelaySeconds * 1_000 * 2 ** (claimed.attempts - 1);
@@ -186,9 +211,12 @@ export async function runAutomation(
         { runId: claimed.id, attempt: claimed.attempts + 1 },
         nextAttemptAt,
       );
+      state = 'FAILED';
     }
     await publishEvent(tx, { type: 'lead.changed', leadId: claimed.leadId, change: 'automation' });
+    return state;
   });
+  metrics?.automationRuns.inc({ action, outcome: state });
   return result.kind;
 }
 

@@ -7,6 +7,7 @@ import type { PgBoss } from 'pg-boss';
 import { jobsExecutor, type PrismaClient, type Transaction } from '../db.ts';
 import { AppError, ValidationError, type FieldError } from '../errors.ts';
 import { publishEvent } from '../events.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { LeadStatus, SubmissionChannel } from '../generated/prisma/enums.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { enqueueScoring, scoreLeadQueue, type ScoreLeadJob } from '../scoring/scoring.ts';
@@ -42,6 +43,8 @@ export class IdempotencyKeyConflictError extends AppError {
 export interface LeadWriteDependencies {
   prisma: PrismaClient;
   jobs: PgBoss;
+  /** Counts committed submissions when given. */
+  metrics?: Metrics;
 }
 
 /** Options of {@link ingestLead}. */
@@ -92,9 +95,14 @@ export async function ingestLead(
     if (earlier) return earlier;
   }
   try {
-    return await dependencies.prisma.$transaction((tx) =>
+    const result = await dependencies.prisma.$transaction((tx) =>
       writeSubmission(tx, dependencies.jobs, { ...options, idempotencyKey: key }, payloadHash),
     );
+    dependencies.metrics?.leadsIngested.inc({
+      change: result.created ? 'created' : 'merged',
+      origin: options.input.origin,
+    });
+    return result;
   } catch (error) {
     // The same key sent twice at once: the unique index makes the later insert wait for the
     // earlier commit, then fail; its transaction rolled back, so it answers with the earlier result.

@@ -20,6 +20,8 @@ function processEnv(port: number): NodeJS.ProcessEnv {
     ...inherited,
     DATABASE_URL: database.url,
     PORT: String(port),
+    // A worker-only process serves /metrics on its own port; the API ignores it.
+    METRICS_PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
   };

@@ -1,6 +1,7 @@
 import type { Job, JobResult, JobWithMetadata, PgBoss, Queue } from 'pg-boss';
 import type { PrismaClient } from '../db.ts';
 import type { Logger } from '../logger.ts';
+import { recordScorings } from '../metrics/scoring-metrics.ts';
 import type { FeatureJobs, WorkerDependencies } from '../worker.ts';
 import {
   failRescore,
@@ -38,7 +39,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Scoring's queues and handlers (see worker.ts). */
 export const scoringJobs: FeatureJobs = {
   queues,
-  async register({ prisma, jobs, logger, env }: WorkerDependencies) {
+  async register({ prisma, jobs, logger, env, metrics }: WorkerDependencies) {
     // Version 1 exists before the first lead needs it.
     await ensureActiveRuleSet(prisma);
     await jobs.work(
@@ -51,7 +52,11 @@ export const scoringJobs: FeatureJobs = {
         burstWhenBatchFull: true,
         perJobResults: true,
       },
-      (batch: Job<ScoreLeadJob>[]) => scoreLeadBatch({ prisma, jobs }, logger, batch),
+      async (batch: Job<ScoreLeadJob>[]) => {
+        const results = await scoreLeadBatch({ prisma, jobs }, logger, batch);
+        if (metrics) await recordScorings(prisma, metrics, logger, results.scorings);
+        return results.jobs;
+      },
     );
     await jobs.work(
       planRescoreQueue,
@@ -93,7 +98,7 @@ async function scoreLeadBatch(
   { prisma, jobs }: ScoringWrites,
   logger: Logger,
   batch: Job<ScoreLeadJob>[],
-): Promise<JobResult[]> {
+): Promise<{ jobs: JobResult[]; scorings: LeadScoring[] }> {
   const malformed = batch.filter((job) => !uuid.test(String(job.data?.leadId)));
   const valid = batch.filter((job) => !malformed.includes(job));
   const ruleSet = await activeCompiledRuleSet(prisma);
@@ -109,7 +114,7 @@ async function scoreLeadBatch(
     scorings = await scoreOneByOne({ prisma, jobs }, leadIds, ruleSet);
   }
   const byLead = new Map(scorings.map((scoring) => [scoring.leadId, scoring]));
-  return [
+  const results = [
     ...malformed.map((job): JobResult => {
       logger.error({ jobId: job.id, data: job.data }, 'scoring job without a lead id; dropped');
       // Retrying cannot fix the payload: fail it for good.
@@ -117,6 +122,7 @@ async function scoreLeadBatch(
     }),
     ...valid.map((job) => settle(logger, job, byLead.get(job.data.leadId)!)),
   ];
+  return { jobs: results, scorings };
 }
 
 // Several leads failing in a row point at the database rather than at the leads: the rest of the
