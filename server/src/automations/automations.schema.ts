@@ -4,7 +4,7 @@ import { builder } from '../builder.ts';
 import { ValidationError } from '../errors.ts';
 import { ErrorInterface } from '../errors.schema.ts';
 import type { AutomationSettings, Prisma } from '../generated/prisma/client.ts';
-import { AutomationRunState } from '../generated/prisma/enums.ts';
+import type { AutomationRunState } from '../generated/prisma/enums.ts';
 import {
   automationActions,
   AutomationRunNotFoundError,
@@ -23,10 +23,16 @@ import { encryptSecret } from './secrets.ts';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const AutomationRunStateEnum = builder.enumType(AutomationRunState, {
-  name: 'AutomationRunState',
-  description:
-    'PENDING: waiting for its first attempt. RUNNING: an attempt is under way. SUCCEEDED: delivered. FAILED: an attempt failed and another is scheduled (nextAttemptAt). SKIPPED: not sent (skipReason). DEAD: given up (lastError); retryAutomationRun re-queues it.',
+export const AutomationRunStateEnum = builder.enumType('AutomationRunState', {
+  description: 'Where an automation run stands.',
+  values: {
+    PENDING: { description: 'Waiting for its first attempt.' },
+    RUNNING: { description: 'An attempt is under way.' },
+    SUCCEEDED: { description: 'Delivered.' },
+    FAILED: { description: 'An attempt failed and another is scheduled (nextAttemptAt).' },
+    SKIPPED: { description: 'Not sent, on purpose (skipReason), e.g. no integration configured.' },
+    DEAD: { description: 'Given up (lastError); retryAutomationRun re-queues it.' },
+  } satisfies Record<AutomationRunState, { description: string }>,
 });
 
 const AutomationTargetEnum = builder.enumType('AutomationTarget', {

@@ -3,7 +3,7 @@ import type { Context } from '../context.ts';
 import { ValidationError, type FieldError } from '../errors.ts';
 import { ErrorInterface } from '../errors.schema.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { LeadOrigin, LeadStatus, SubmissionChannel } from '../generated/prisma/enums.ts';
+import type { LeadOrigin, LeadStatus, SubmissionChannel } from '../generated/prisma/enums.ts';
 import { parseLeadInput } from './lead-input.ts';
 import {
   deleteLead,
@@ -18,19 +18,37 @@ import {
   waitForScoring,
 } from './leads.ts';
 
-export const LeadOriginEnum = builder.enumType(LeadOrigin, {
-  name: 'LeadOrigin',
+export const LeadOriginEnum = builder.enumType('LeadOrigin', {
   description: 'Where a lead came from.',
+  values: {
+    META_ADS: { description: 'Meta (Facebook / Instagram) lead ads.' },
+    GOOGLE_ADS: { description: 'Google Ads lead forms.' },
+    WHATSAPP: { description: 'A WhatsApp conversation.' },
+    SITE: { description: "A form on the company's website." },
+    REFERRAL: { description: 'Referred by someone.' },
+    OTHER: { description: 'Any other source.' },
+  } satisfies Record<LeadOrigin, { description: string }>,
 });
 
-export const LeadStatusEnum = builder.enumType(LeadStatus, {
-  name: 'LeadStatus',
+export const LeadStatusEnum = builder.enumType('LeadStatus', {
   description: "A lead's class: PROCESSING until its first scoring, then HOT, WARM or COLD.",
+  values: {
+    PROCESSING: { description: 'Received, not scored yet.' },
+    HOT: { description: 'Score at or above the hot threshold: sales call at once.' },
+    WARM: { description: 'Score between the warm and hot thresholds: nurture.' },
+    COLD: { description: 'Score below the warm threshold: remarketing.' },
+  } satisfies Record<LeadStatus, { description: string }>,
 });
 
-export const SubmissionChannelEnum = builder.enumType(SubmissionChannel, {
-  name: 'SubmissionChannel',
+export const SubmissionChannelEnum = builder.enumType('SubmissionChannel', {
   description: 'How a submission reached StreamLeads.',
+  values: {
+    API: { description: 'The GraphQL API (forms, n8n, integrations).' },
+    WEB_FORM: { description: 'The no-code web form endpoint.' },
+    META_ADS: { description: 'The Meta lead ads webhook.' },
+    GOOGLE_ADS: { description: 'The Google Ads lead form webhook.' },
+    CSV_IMPORT: { description: 'A CSV import.' },
+  } satisfies Record<SubmissionChannel, { description: string }>,
 });
 
 export const LeadSubmissionType = builder.prismaObject('LeadSubmission', {

@@ -3,7 +3,7 @@ import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { ValidationError } from '../errors.ts';
 import { ErrorInterface } from '../errors.schema.ts';
-import { RescoreRunState } from '../generated/prisma/enums.ts';
+import type { RescoreRunState } from '../generated/prisma/enums.ts';
 import { LeadFilterInput } from '../leads/lead-filter.ts';
 import { parseLeadUpdateInput } from '../leads/lead-input.ts';
 import { LeadOriginEnum, LeadStatusEnum } from '../leads/leads.schema.ts';
@@ -271,9 +271,13 @@ builder.prismaObject('ScoringRuleSet', {
   }),
 });
 
-export const RescoreRunStateEnum = builder.enumType(RescoreRunState, {
-  name: 'RescoreRunState',
+export const RescoreRunStateEnum = builder.enumType('RescoreRunState', {
   description: 'Where a bulk rescore stands.',
+  values: {
+    RUNNING: { description: 'Batches are being scored.' },
+    SUCCEEDED: { description: 'Every matching lead was rescored.' },
+    FAILED: { description: 'A batch gave up; see error.' },
+  } satisfies Record<RescoreRunState, { description: string }>,
 });
 
 builder.prismaObject('RescoreRun', {
