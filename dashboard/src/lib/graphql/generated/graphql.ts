@@ -4,13 +4,19 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-/** PENDING: waiting for its first attempt. RUNNING: an attempt is under way. SUCCEEDED: delivered. FAILED: an attempt failed and another is scheduled (nextAttemptAt). SKIPPED: not sent (skipReason). DEAD: given up (lastError); retryAutomationRun re-queues it. */
+/** Where an automation run stands. */
 export type AutomationRunState =
+  /** Given up (lastError); retryAutomationRun re-queues it. */
   | 'DEAD'
+  /** An attempt failed and another is scheduled (nextAttemptAt). */
   | 'FAILED'
+  /** Waiting for its first attempt. */
   | 'PENDING'
+  /** An attempt is under way. */
   | 'RUNNING'
+  /** Not sent, on purpose (skipReason), e.g. no integration configured. */
   | 'SKIPPED'
+  /** Delivered. */
   | 'SUCCEEDED';
 
 /** What happened to a lead. */
@@ -69,11 +75,17 @@ export type LeadOrderField =
 
 /** Where a lead came from. */
 export type LeadOrigin =
+  /** Google Ads lead forms. */
   | 'GOOGLE_ADS'
+  /** Meta (Facebook / Instagram) lead ads. */
   | 'META_ADS'
+  /** Any other source. */
   | 'OTHER'
+  /** Referred by someone. */
   | 'REFERRAL'
+  /** A form on the company's website. */
   | 'SITE'
+  /** A WhatsApp conversation. */
   | 'WHATSAPP';
 
 /** The width of one point of a series. */
@@ -106,9 +118,13 @@ export type LeadStatsRange = {
 
 /** A lead's class: PROCESSING until its first scoring, then HOT, WARM or COLD. */
 export type LeadStatus =
+  /** Score below the warm threshold: remarketing. */
   | 'COLD'
+  /** Score at or above the hot threshold: sales call at once. */
   | 'HOT'
+  /** Received, not scored yet. */
   | 'PROCESSING'
+  /** Score between the warm and hot thresholds: nurture. */
   | 'WARM';
 
 /** Which lead changes to receive. Every given condition must hold (AND); within a list, any value matches (OR); an empty list matches nothing. `status` and `origin` are checked on the lead as it is after the change (the same names as LeadFilter). */
@@ -141,10 +157,15 @@ export type ScoringRuleKind =
 
 /** How a submission reached StreamLeads. */
 export type SubmissionChannel =
+  /** The GraphQL API (forms, n8n, integrations). */
   | 'API'
+  /** A CSV import. */
   | 'CSV_IMPORT'
+  /** The Google Ads lead form webhook. */
   | 'GOOGLE_ADS'
+  /** The Meta lead ads webhook. */
   | 'META_ADS'
+  /** The no-code web form endpoint. */
   | 'WEB_FORM';
 
 /** The changes to a lead. A field left out stays as it is; null (or "") clears an optional field. Give at least one. */
