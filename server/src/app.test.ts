@@ -20,7 +20,7 @@ afterAll(async () => {
 const post = (body: string, contentType = 'application/json') =>
   app.yoga.fetch('http://test/graphql', {
     method: 'POST',
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, ...app.adminHeaders },
     body,
   });
 
@@ -37,7 +37,9 @@ describe('HTTP API', () => {
   });
 
   it('answers a query sent with GET', async () => {
-    const response = await app.yoga.fetch('http://test/graphql?query=%7B__typename%7D');
+    const response = await app.yoga.fetch('http://test/graphql?query=%7B__typename%7D', {
+      headers: app.adminHeaders,
+    });
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
@@ -100,6 +102,7 @@ describe('WebSocket', () => {
     const client = createClient({
       url: `${url.replace('http', 'ws')}/graphql`,
       webSocketImpl: WebSocket,
+      connectionParams: { apiKey: app.adminKey },
     });
     try {
       const result = await new Promise((resolve, reject) => {

@@ -1,22 +1,33 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type {
-  DocumentNode,
-  ExecutionArgs,
+import {
   GraphQLError,
-  GraphQLSchema,
-  execute,
-  subscribe,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type execute,
+  type subscribe,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { PgBoss } from 'pg-boss';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  createAccessControl,
+  nodeHeaders,
+  type AccessControl,
+  type HeaderSource,
+  type RateLimitSettings,
+} from './access/access-control.ts';
+import { useGraphqlLimits } from './access/graphql-limits.ts';
+import type { Principal } from './access/principal.ts';
 import type { Context } from './context.ts';
 import type { Database } from './db.ts';
-import type { EventBus } from './events.ts';
+import type { AccessRevokedEvent, EventBus } from './events.ts';
 import { checkReadiness } from './health/readiness.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, metricsPath, type Metrics } from './metrics/metrics.ts';
@@ -29,9 +40,18 @@ export interface AppOptions {
   jobsStarted: () => boolean;
   expectedMigrations: string[];
   logger: Logger;
-  graphiql: boolean;
+  /**
+   * Who may open GraphiQL and introspect the schema: anyone (development), or signed-in people
+   * and API keys only (production). Data needs credentials either way.
+   */
+  exploration: 'open' | 'authenticated';
   /** Browser origins allowed to call with credentials (the dashboard's). */
   corsOrigins: string[];
+  rateLimits: RateLimitSettings;
+  /** Reverse proxies in front of the API whose X-Forwarded-For entries are trusted. */
+  trustProxyHops: number;
+  /** Larger request bodies are refused with 413 before they are read. */
+  maxRequestBodyBytes: number;
   /** This process's metrics, served on /metrics. Default: a new registry for this app. */
   metrics?: Metrics;
 }
@@ -39,6 +59,7 @@ export interface AppOptions {
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   metrics: Metrics;
+  access: AccessControl;
   /** Listens on host:port (port 0 picks a free one) and resolves with the base URL. */
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting, lets in-flight requests finish (up to timeoutMs), closes sockets. */
@@ -50,26 +71,85 @@ export const graphqlPath = '/graphql';
 export function buildApp(options: AppOptions): App {
   const { database, jobs, events, logger } = options;
   const metrics = options.metrics ?? createMetrics({ pool: database.pool });
-  // Over WebSocket there is no fetch Request: graphql-ws hands yoga the Node request as `req`.
-  const context = (initial: { request?: Request }): Context => ({
+  const access = createAccessControl({
     prisma: database.prisma,
-    jobs,
-    events,
-    logger,
-    metrics,
-    request: initial.request,
+    pool: database.pool,
+    rateLimits: options.rateLimits,
+    trustProxyHops: options.trustProxyHops,
   });
+  const responseCookies = new WeakMap<Request, string[]>();
+
+  const context = async (initial: ServerContext): Promise<Context> => {
+    const headers = initial.request?.headers ?? nodeHeaders(initial.req?.headers ?? {});
+    const ip = access.clientIp(headers, initial.req?.socket.remoteAddress);
+    const principal = await access.authenticate(
+      access.credentials(headers, initial.connectionParams),
+    );
+    await access.limitRequest(principal, ip);
+    const request = initial.request;
+    const secure = isSecureRequest(request, headers, options.trustProxyHops);
+    return {
+      prisma: database.prisma,
+      jobs,
+      events,
+      logger,
+      metrics,
+      request,
+      principal,
+      ip,
+      access,
+      setSessionCookie(token) {
+        if (!request) return;
+        const cookie = token
+          ? access.sessionCookie(token, secure)
+          : access.clearedSessionCookie(secure);
+        responseCookies.set(request, [...(responseCookies.get(request) ?? []), cookie]);
+      },
+    };
+  };
+
+  const dashboardCors = { origin: options.corsOrigins, credentials: true };
+  // Forms on other sites call with a publishable key: their origin is allowed (without cookies)
+  // while an active key lists it. Read per preflight so a revoked key's origin closes at once.
+  const corsFor = async (origin: string | null) => {
+    if (!origin || options.corsOrigins.includes(origin)) return dashboardCors;
+    const formKey = await database.prisma.apiKey.findFirst({
+      where: { revokedAt: null, allowedOrigins: { has: origin } },
+      select: { id: true },
+    });
+    return formKey ? { origin: [origin], credentials: false } : dashboardCors;
+  };
+
+  const mayExplore = async (request: Request) =>
+    options.exploration === 'open' ||
+    (await access.authenticate(access.credentials(request.headers))).kind !== 'anonymous';
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: graphqlPath,
     healthCheckEndpoint: '/healthz',
-    graphiql: options.graphiql ? { subscriptionsProtocol: 'WS' } : false,
+    graphiql: async (request) =>
+      (await mayExplore(request).catch(() => false)) ? { subscriptionsProtocol: 'WS' } : false,
     landingPage: false,
-    cors: { origin: options.corsOrigins, credentials: true },
+    cors: (request) => corsFor(request.headers.get('origin')),
+    // One operation per request: a batch would multiply every per-request limit.
+    batching: false,
     context,
     logging: yogaLogger(logger),
     plugins: [
+      // Requests with these headers are never "simple": a browser preflights them, so CORS decides.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'x-api-key'] }),
+      useGraphqlLimits({ exposeSuggestions: options.exploration === 'open' }),
+      useDisableIntrospection({
+        isDisabled: async (request) => !(await mayExplore(request).catch(() => false)),
+      }),
+      {
+        onResponse({ request, response }) {
+          for (const cookie of responseCookies.get(request) ?? []) {
+            response.headers.append('set-cookie', cookie);
+          }
+        },
+      },
       usePrometheus({
         registry: metrics.registry,
         endpoint: metricsPath,
@@ -94,9 +174,17 @@ export function buildApp(options: AppOptions): App {
     ],
   });
 
-  const server = createServer((request, response) => void yoga(request, response));
+  const server = createServer((request, response) => {
+    if (refuseOversizedBody(request, response, options.maxRequestBodyBytes)) return;
+    void yoga(request, response);
+  });
   const sockets = new WebSocketServer({ server, path: graphqlPath });
-  serveSubscriptions(yoga, sockets);
+  serveSubscriptions(yoga, sockets, {
+    access,
+    corsOrigins: options.corsOrigins,
+    events,
+    logger,
+  });
   sockets.on('connection', (socket) => {
     metrics.openWebSockets.inc();
     socket.once('close', () => metrics.openWebSockets.dec());
@@ -105,6 +193,7 @@ export function buildApp(options: AppOptions): App {
   return {
     yoga,
     metrics,
+    access,
     async listen(port, host) {
       server.listen(port, host);
       await once(server, 'listening');
@@ -113,6 +202,64 @@ export function buildApp(options: AppOptions): App {
     },
     close: (timeoutMs) => closeServer(server, sockets, timeoutMs),
   };
+}
+
+/** What yoga receives: the fetch Request over HTTP, graphql-ws's context over WebSocket. */
+interface ServerContext {
+  request?: Request;
+  req?: IncomingMessage;
+  connectionParams?: Record<string, unknown>;
+}
+
+/** Session cookies get `Secure` when the browser reached us over HTTPS (directly or via a proxy). */
+function isSecureRequest(
+  request: Request | undefined,
+  headers: HeaderSource,
+  trustProxyHops: number,
+): boolean {
+  if (request?.url.startsWith('https:')) return true;
+  return trustProxyHops > 0 && headers.get('x-forwarded-proto') === 'https';
+}
+
+/**
+ * Refuses a body larger than the limit before reading it. Bodies without a declared length
+ * (chunked) are refused too: every GraphQL client sends Content-Length, and counting a stream
+ * while yoga reads it would need our own body parser.
+ */
+function refuseOversizedBody(
+  request: IncomingMessage,
+  response: ServerResponse,
+  maxBytes: number,
+): boolean {
+  const hasBody =
+    request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
+  if (!hasBody) return false;
+  const declared = request.headers['content-length'];
+  const status =
+    declared === undefined
+      ? request.headers['transfer-encoding']
+        ? 411
+        : 0
+      : Number(declared) > maxBytes
+        ? 413
+        : 0;
+  if (status === 0) return false;
+  response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+  response.end(
+    JSON.stringify({
+      errors: [
+        {
+          message:
+            status === 413
+              ? `Request body larger than ${maxBytes} bytes.`
+              : 'Send the request body with a Content-Length header.',
+          extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'LENGTH_REQUIRED' },
+        },
+      ],
+    }),
+  );
+  request.resume();
+  return true;
 }
 
 /**
@@ -148,10 +295,47 @@ interface Enveloped {
 
 type EnvelopedRoot = Pick<Enveloped, 'execute' | 'subscribe'>;
 
-/** graphql-ws on the same port and path, running every operation through yoga's envelop. */
-function serveSubscriptions(yoga: App['yoga'], sockets: WebSocketServer): void {
+interface SocketGuard {
+  access: AccessControl;
+  /** Origins whose pages may open a socket with the session cookie. */
+  corsOrigins: string[];
+  events: EventBus;
+  logger: Logger;
+}
+
+/** graphql-ws's close code for a refused connection; its clients retry it with back-off. */
+const forbiddenCloseCode = 4403;
+
+/**
+ * graphql-ws on the same port and path, running every operation through yoga's envelop. A socket
+ * opens only with a valid session or API key; each operation authenticates again (as an HTTP
+ * request would), and a revoked session, key or person closes the sockets that used it.
+ */
+function serveSubscriptions(yoga: App['yoga'], sockets: WebSocketServer, guard: SocketGuard) {
+  const principals = new Map<WebSocket, Principal>();
+
   useServer(
     {
+      onConnect: async (ctx) => {
+        const credentials = guard.access.credentials(
+          nodeHeaders(ctx.extra.request.headers),
+          ctx.connectionParams,
+        );
+        // Another site's page could open a socket that carries our cookie (cross-site WebSocket
+        // hijacking): a cookie only counts from the dashboard's origins.
+        const cookieFromElsewhere =
+          !credentials.apiKey &&
+          credentials.origin !== undefined &&
+          !guard.corsOrigins.includes(credentials.origin);
+        if (cookieFromElsewhere) return false;
+        const principal = await guard.access.authenticate(credentials).catch(() => null);
+        if (!principal || principal.kind === 'anonymous') return false;
+        principals.set(ctx.extra.socket, principal);
+        return true;
+      },
+      onClose: (ctx) => {
+        principals.delete(ctx.extra.socket);
+      },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
@@ -161,20 +345,48 @@ function serveSubscriptions(yoga: App['yoga'], sockets: WebSocketServer): void {
           socket: ctx.extra.socket,
           params,
         });
-        const args: ExecutionArgs = {
-          schema: enveloped.schema,
-          operationName: params.operationName,
-          document: enveloped.parse(params.query),
-          variableValues: params.variables,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-        };
-        const errors = enveloped.validate(args.schema, args.document);
-        return errors.length > 0 ? errors : args;
+        try {
+          const args: ExecutionArgs = {
+            schema: enveloped.schema,
+            operationName: params.operationName,
+            document: enveloped.parse(params.query),
+            variableValues: params.variables,
+            contextValue: await enveloped.contextFactory(),
+            rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          };
+          const errors = enveloped.validate(args.schema, args.document);
+          return errors.length > 0 ? errors : args;
+        } catch (error) {
+          // Refused credentials, a spent rate limit, a query over the limits: the operation
+          // fails with the reason, the socket stays.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
       },
     },
     sockets,
   );
+
+  guard.events.subscribe((event) => {
+    if (event.type !== 'access.revoked') return;
+    for (const [socket, principal] of principals) {
+      if (!usesRevokedAccess(principal, event)) continue;
+      guard.logger.info({ subject: event.subject }, 'closing a socket whose access was revoked');
+      socket.close(forbiddenCloseCode, 'Forbidden');
+      principals.delete(socket);
+    }
+  });
+}
+
+function usesRevokedAccess(principal: Principal, event: AccessRevokedEvent): boolean {
+  switch (event.subject) {
+    case 'session':
+      return principal.kind === 'user' && principal.sessionId === event.id;
+    case 'user':
+      return principal.kind === 'user' && principal.userId === event.id;
+    case 'api-key':
+      return principal.kind === 'api-key' && principal.keyId === event.id;
+  }
 }
 
 async function closeServer(server: Server, sockets: WebSocketServer, timeoutMs: number) {

@@ -2,8 +2,12 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { forbiddenError, unauthenticatedError } from './access/access-errors.ts';
+import type { Permission } from './access/permissions.ts';
+import { hasPermission } from './access/principal.ts';
 import type { Context } from './context.ts';
 import { AppError } from './errors.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
@@ -13,6 +17,17 @@ export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
+  /**
+   * Every root field states one of these (a test walks the schema and fails on a field without
+   * one). `public`: anyone; `authenticated`: any signed-in person or valid key; `signedIn`: a
+   * person; `permission`: a role or key scope that grants it (access/permissions.ts).
+   */
+  AuthScopes: {
+    public: boolean;
+    authenticated: boolean;
+    signedIn: boolean;
+    permission: Permission;
+  };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
@@ -20,9 +35,25 @@ export const builder = new SchemaBuilder<{
     Decimal: { Input: number | string; Output: { toFixed(digits: number): string } | string };
   };
 }>({
-  // Errors first, so it can turn the other plugins' errors (validation) into typed results.
-  plugins: [ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin],
+  // Scope auth first, so nothing (not even input validation) runs for a caller who may not call;
+  // then errors, so it can turn the other plugins' errors (validation) into typed results.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (context) => ({
+      public: true,
+      authenticated: context.principal.kind !== 'anonymous',
+      signedIn: context.principal.kind === 'user',
+      permission: (permission) => hasPermission(context.principal, permission),
+    }),
+    // Subscriptions are authorized when they start, then re-checked by the WebSocket layer when
+    // a session or key is revoked (the socket is closed).
+    authorizeOnSubscribe: true,
+    unauthorizedError: (_parent, context, info) =>
+      context.principal.kind === 'anonymous'
+        ? unauthenticatedError(`Sign in or send an API key to use ${info.fieldName}.`)
+        : forbiddenError(`Your role or key scopes do not allow ${info.fieldName}.`),
+  },
   prisma: {
     client: (ctx) => ctx.prisma,
     dmmf: getDatamodel(),

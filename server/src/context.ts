@@ -1,4 +1,6 @@
 import type { PgBoss } from 'pg-boss';
+import type { AccessControl } from './access/access-control.ts';
+import type { Principal } from './access/principal.ts';
 import type { PrismaClient } from './db.ts';
 import type { EventBus } from './events.ts';
 import type { Logger } from './logger.ts';
@@ -15,4 +17,12 @@ export interface Context {
   metrics?: Metrics;
   /** The HTTP request, for headers such as Idempotency-Key; absent for WebSocket operations. */
   request?: Request;
+  /** Who is calling, resolved from the session cookie or API key of this request or socket. */
+  principal: Principal;
+  /** The caller's address (the proxy's client address when TRUST_PROXY says so). */
+  ip: string | null;
+  /** Sessions, cookies, rate limits: what access-related resolvers need beyond the principal. */
+  access: AccessControl;
+  /** Sets (token) or clears (null) the session cookie on the HTTP response; no-op over WebSocket. */
+  setSessionCookie(token: string | null): void;
 }

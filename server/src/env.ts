@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RateLimitSettings } from './access/access-control.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -82,6 +83,39 @@ const envSchema = z.object({
     .optional(),
   /** Automation runs (Slack, n8n, WhatsApp deliveries) one worker process runs at the same time. */
   AUTOMATIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * The first admin, created on start when no user exists yet (then these are ignored). Nothing
+   * ships with a default password: without them, create one with `pnpm user:create`.
+   */
+  STREAMLEADS_ADMIN_EMAIL: z.email().optional(),
+  /** The first admin's password: at least 12 characters. Change it after the first sign-in. */
+  STREAMLEADS_ADMIN_PASSWORD: z.string().min(12).max(256).optional(),
+  /** Requests per minute one API key may send, across every API instance. */
+  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(600),
+  /** Requests per minute one signed-in person may send, across every API instance. */
+  RATE_LIMIT_PER_USER: z.coerce.number().int().min(1).default(600),
+  /**
+   * Requests per minute from one address without credentials or with a publishable
+   * (leads:create only) key: a form's visitors, sign-in attempts.
+   */
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(60),
+  /** Failed sign-ins in a row that lock an account's email... */
+  SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** ...for this many minutes. */
+  SIGN_IN_LOCKOUT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  /**
+   * Reverse proxies (load balancers) in front of the API. With 1 or more, the client address for
+   * per-IP limits comes from X-Forwarded-For, and X-Forwarded-Proto: https marks cookies Secure.
+   * Leave 0 when clients reach the API directly, or they could forge their address.
+   */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Larger GraphQL request bodies are refused with 413. */
+  MAX_REQUEST_BODY_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -119,6 +153,17 @@ export function corsOrigins(env: Env): string[] {
       'http://localhost:5173',
     ]
   );
+}
+
+/** Rate limits as the app takes them. */
+export function rateLimits(env: Env): RateLimitSettings {
+  return {
+    perKeyPerMinute: env.RATE_LIMIT_PER_KEY,
+    perUserPerMinute: env.RATE_LIMIT_PER_USER,
+    perIpPerMinute: env.RATE_LIMIT_PER_IP,
+    signInFailures: env.SIGN_IN_MAX_FAILURES,
+    signInLockoutMinutes: env.SIGN_IN_LOCKOUT_MINUTES,
+  };
 }
 
 /** The names of every variable, for documentation checks. */

@@ -33,13 +33,23 @@ export interface RescoreProgressEvent {
   runId: string;
 }
 
+/**
+ * A session, API key or person lost access: every API instance closes the sockets that used it
+ * (HTTP requests need no event, they authenticate against the database each time).
+ */
+export interface AccessRevokedEvent {
+  type: 'access.revoked';
+  subject: 'session' | 'api-key' | 'user';
+  id: string;
+}
+
 /** Sent locally after the listener reconnects: events may have been missed, re-read state. */
 export interface ResyncEvent {
   type: 'events.resync';
 }
 
 /** The events any process may publish. */
-export type PublishedEvent = LeadChangedEvent | RescoreProgressEvent;
+export type PublishedEvent = LeadChangedEvent | RescoreProgressEvent | AccessRevokedEvent;
 
 export type AppEvent = PublishedEvent | ResyncEvent;
 
@@ -48,6 +58,11 @@ export type AppEvent = PublishedEvent | ResyncEvent;
 const publishedEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lead.changed'), leadId: z.uuid(), change: z.enum(leadChanges) }),
   z.object({ type: z.literal('rescore.progress'), runId: z.uuid() }),
+  z.object({
+    type: z.literal('access.revoked'),
+    subject: z.enum(['session', 'api-key', 'user']),
+    id: z.uuid(),
+  }),
 ]);
 
 /** Anything that can run a raw statement: the Prisma client or an interactive transaction. */
@@ -65,11 +80,14 @@ export async function publishEvent(db: RawExecutor, event: PublishedEvent): Prom
 
 /** The NOTIFY payload of an event: its type and ids, nothing else (PostgreSQL caps it at 8 kB). */
 export function serializeEvent(event: PublishedEvent): string {
-  return JSON.stringify(
-    event.type === 'lead.changed'
-      ? { type: event.type, leadId: event.leadId, change: event.change }
-      : { type: event.type, runId: event.runId },
-  );
+  switch (event.type) {
+    case 'lead.changed':
+      return JSON.stringify({ type: event.type, leadId: event.leadId, change: event.change });
+    case 'rescore.progress':
+      return JSON.stringify({ type: event.type, runId: event.runId });
+    case 'access.revoked':
+      return JSON.stringify({ type: event.type, subject: event.subject, id: event.id });
+  }
 }
 
 /** The event a NOTIFY payload carries, or null for anything else. */

@@ -1,12 +1,13 @@
 import { buildApp, graphqlPath } from './app.ts';
 import { openDatabase } from './db.ts';
-import { corsOrigins, type Env } from './env.ts';
+import { corsOrigins, rateLimits, type Env } from './env.ts';
 import { shippedMigrations } from './health/readiness.ts';
 import { createJobs } from './jobs.ts';
 import { createMetrics, serveMetrics } from './metrics/metrics.ts';
 import type { Logger } from './logger.ts';
 import { startEventBus } from './events.ts';
 import { createQueues, startWorkers } from './worker.ts';
+import { ensureFirstAdmin } from './access/users.ts';
 
 /** api: HTTP + WebSocket; worker: pg-boss handlers; all: both in one process (the default). */
 export const roles = ['api', 'worker', 'all'] as const;
@@ -50,6 +51,13 @@ export async function startServer(options: {
   await createQueues(jobs);
   if (runsWorkers) await startWorkers({ prisma: database.prisma, jobs, logger, env, metrics });
 
+  if (servesApi) {
+    await ensureFirstAdmin(
+      database.prisma,
+      { email: env.STREAMLEADS_ADMIN_EMAIL, password: env.STREAMLEADS_ADMIN_PASSWORD },
+      logger,
+    );
+  }
   const events = servesApi ? await startEventBus({ url: options.databaseUrl, logger }) : null;
   const app = events
     ? buildApp({
@@ -59,8 +67,11 @@ export async function startServer(options: {
         jobsStarted: () => jobsStarted,
         expectedMigrations: await shippedMigrations(),
         logger,
-        graphiql: env.NODE_ENV !== 'production',
+        exploration: env.NODE_ENV === 'production' ? 'authenticated' : 'open',
         corsOrigins: corsOrigins(env),
+        rateLimits: rateLimits(env),
+        trustProxyHops: env.TRUST_PROXY,
+        maxRequestBodyBytes: env.MAX_REQUEST_BODY_BYTES,
         metrics,
       })
     : null;

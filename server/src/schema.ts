@@ -1,6 +1,7 @@
 import { builder } from './builder.ts';
 import './errors.schema.ts';
 import './system.schema.ts';
+import './access/access.schema.ts';
 import './leads/leads.schema.ts';
 import './leads/lead-list.schema.ts';
 import './leads/lead-stats.schema.ts';

@@ -20,7 +20,7 @@ const dashboardHandler = fileURLToPath(
 );
 
 async function main(givenEnv: Env, logger: Logger): Promise<void> {
-  const env = await withLocalSecretKey(givenEnv);
+  const env = await withLocalAdmin(await withLocalSecretKey(givenEnv));
   const embedded = env.DATABASE_URL ? null : await startEmbedded(env, logger);
   const databaseUrl = env.DATABASE_URL ?? embedded!.url;
   try {
@@ -47,6 +47,9 @@ async function main(givenEnv: Env, logger: Logger): Promise<void> {
       `  Dashboard  http://${dashboardHost}:${env.DASHBOARD_PORT}`,
       `  GraphiQL   ${server.graphqlUrl}`,
       `  Database   ${embedded ? `embedded PostgreSQL on port ${env.EMBEDDED_PG_PORT}` : 'DATABASE_URL'}`,
+      ...(givenEnv.STREAMLEADS_ADMIN_EMAIL
+        ? []
+        : [`  Sign in    ${localAdminEmail}, password in ${localAdminPasswordFile(env)}`]),
       '  Ctrl-C stops everything.',
       '',
     ].join('\n'),
@@ -74,6 +77,30 @@ async function withLocalSecretKey(env: Env): Promise<Env> {
   // secrets.ts reads the key through loadEnv(), i.e. from process.env.
   process.env.STREAMLEADS_SECRET_KEY = key;
   return { ...env, STREAMLEADS_SECRET_KEY: key };
+}
+
+const localAdminEmail = 'admin@streamleads.local';
+
+function localAdminPasswordFile(env: Env): string {
+  return path.join(path.dirname(dataDirOf(env)), 'admin-password');
+}
+
+/**
+ * Nothing ships with a default password: on a machine without STREAMLEADS_ADMIN_EMAIL, the first
+ * admin gets a random password kept beside the data, readable by this user only. It is used only
+ * while no user exists.
+ */
+async function withLocalAdmin(env: Env): Promise<Env> {
+  if (env.STREAMLEADS_ADMIN_EMAIL) return env;
+  const file = localAdminPasswordFile(env);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, randomBytes(18).toString('base64url'), { flag: 'wx', mode: 0o600 }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    },
+  );
+  const password = (await readFile(file, 'utf8')).trim();
+  return { ...env, STREAMLEADS_ADMIN_EMAIL: localAdminEmail, STREAMLEADS_ADMIN_PASSWORD: password };
 }
 
 async function startEmbedded(env: Env, logger: Logger): Promise<EmbeddedPostgres> {

@@ -7,6 +7,11 @@ import type { TestDatabase } from './database.ts';
 export interface CountingDatabase extends TestDatabase {
   /** The statements sent since the last reset, in order. */
   readonly statements: readonly string[];
+  /**
+   * The same without each request's authentication and rate-limit statements (api_keys,
+   * sessions, rate_limits), which are a fixed cost of every request: what a resolver costs.
+   */
+  readonly resolverStatements: readonly string[];
   /** Forgets the statements recorded so far. */
   reset(): void;
 }
@@ -41,6 +46,9 @@ export function countStatements(database: TestDatabase): CountingDatabase {
     pool,
     get statements() {
       return statements;
+    },
+    get resolverStatements() {
+      return statements.filter((text) => !/"(api_keys|sessions|rate_limits)"/.test(text));
     },
     reset() {
       statements.length = 0;

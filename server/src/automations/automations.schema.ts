@@ -114,6 +114,7 @@ const AutomationRunFilter = builder.inputType('AutomationRunFilter', {
 builder.queryFields((t) => ({
   automationRuns: t.prismaConnection(
     {
+      authScopes: { permission: 'leads:read' },
       type: 'AutomationRun',
       cursor: 'id',
       defaultSize: 50,
@@ -170,6 +171,7 @@ builder.objectType(AutomationRunNotRetryableError, {
 
 builder.mutationField('retryAutomationRun', (t) =>
   t.prismaField({
+    authScopes: { permission: 'leads:write' },
     type: 'AutomationRun',
     description:
       'Re-queues a DEAD or FAILED run now, with a fresh set of attempts and the same delivery id. Select `... on AutomationRun { state }` and `... on Error { message }`.',
@@ -271,6 +273,7 @@ const AutomationSettingsType = builder
 
 builder.queryField('automationSettings', (t) =>
   t.field({
+    authScopes: { permission: 'admin' },
     type: AutomationSettingsType,
     description: 'The automations settings (the defaults until an admin saves some).',
     resolve: (_root, _args, ctx) => readSettings(ctx.prisma),
@@ -346,6 +349,7 @@ const settingsInputSchema = z.object({
 
 builder.mutationField('updateAutomationSettings', (t) =>
   t.field({
+    authScopes: { permission: 'admin' },
     type: AutomationSettingsType,
     description:
       'Changes the automations settings; new class changes use them at once. Select `... on AutomationSettings { slackConfigured }`, `... on ValidationError { fieldErrors { path message } }` and `... on Error { message }`.',
@@ -454,6 +458,7 @@ const targetActions: Record<'SLACK' | 'N8N' | 'WHATSAPP', AutomationAction> = {
 
 builder.mutationField('testAutomationTarget', (t) =>
   t.field({
+    authScopes: { permission: 'admin' },
     type: AutomationTargetTestType,
     description:
       'Sends a test message with the saved settings: Slack and n8n get one request (n8n with event streamleads.test), WhatsApp one template message per sales number. No run is recorded.',

@@ -161,6 +161,7 @@ function pageProblems(args: PageArgs, field: LeadOrderField): { path: string; me
 builder.queryField('leads', (t) =>
   t.connection(
     {
+      authScopes: { permission: 'leads:read' },
       type: LeadType,
       description: `Leads matching the filter, in a stable order, ${DEFAULT_PAGE_SIZE} per page by default and at most ${MAX_PAGE_SIZE}. Paging on with endCursor never repeats or skips a lead, even while leads arrive. Select \`... on LeadConnection { totalCount edges { node { id } } pageInfo { endCursor hasNextPage } }\` for the page and \`... on ValidationError { fieldErrors { path message } }\` for a refused filter, page size or cursor.`,
       errors: {

@@ -25,7 +25,7 @@ interface GraphQLResult<T> {
 async function graphql<T>(query: string, variables: Record<string, unknown> = {}) {
   const response = await app.yoga.fetch('http://test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...app.adminHeaders },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResult<T>;
@@ -402,7 +402,7 @@ describe('leads order and pages', () => {
     const result = await graphql<LeadsPage>(LEADS, { first: 50, filter: { search: 'lead' } });
     expect(result.data!.leads.edges).toHaveLength(50);
     expect(result.data!.leads.totalCount).toBe(count);
-    expect(database.statements).toHaveLength(2);
+    expect(database.resolverStatements).toHaveLength(2);
   });
 
   it('loads the submissions of a page of 50 leads in one statement for all', async () => {
@@ -425,7 +425,7 @@ describe('leads order and pages', () => {
     database.reset();
     const result = await graphql<{ leads: { edges: unknown[] } }>(query);
     expect(result.data!.leads.edges).toHaveLength(50);
-    expect(database.statements).toHaveLength(2);
-    expect(database.statements[1]).toContain('lead_submissions');
+    expect(database.resolverStatements).toHaveLength(2);
+    expect(database.resolverStatements[1]).toContain('lead_submissions');
   });
 });

@@ -152,6 +152,7 @@ export const leadStatsArgs = builder.args((t) => ({
 
 builder.queryField('leadStats', (t) =>
   t.field({
+    authScopes: { permission: 'leads:read' },
     type: LeadStatsType,
     description:
       'Totals, counts by status and origin, leads today, average score, a series per hour or day and a score histogram, for the leads created in a range (the last 30 days by default). Select `... on LeadStats { ... }` for the figures and `... on ValidationError { fieldErrors { path message } }` for a refused range or time zone.',

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { freePort, runScript } from '../../test/processes.ts';
+import { createApiKey } from '../access/api-keys.ts';
 import { loadEnv } from '../env.ts';
 import { createJobs } from '../jobs.ts';
 import { createLogger } from '../logger.ts';
@@ -10,9 +11,14 @@ import { scoringJobs } from '../scoring/scoring.jobs.ts';
 import { scoreLeadQueue } from '../scoring/scoring.ts';
 
 let database: TestDatabase;
+let formKey: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  ({ key: formKey } = await createApiKey(database.prisma, {
+    name: 'n8n',
+    scopes: ['leads:create', 'leads:read'],
+  }));
   await database.prisma.lead.create({
     data: { name: 'Bia Bystander', email: 'bystander@example.com', origin: 'REFERRAL' },
   });
@@ -35,7 +41,7 @@ it('scores a lead with a worker started after the API died right after acknowled
 
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-api-key': formKey },
     body: JSON.stringify({
       query: `mutation {
         createLead(input: { name: "Caio Prado", email: "caio@example.com", origin: SITE }) {

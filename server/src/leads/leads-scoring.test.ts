@@ -50,7 +50,7 @@ async function createLead(input: Record<string, unknown>, key?: string) {
   const started = performance.now();
   const response = await app.yoga.fetch('http://test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...app.adminHeaders },
     body: JSON.stringify({
       query: `mutation ($input: CreateLeadInput!, $key: String) {
         createLead(input: $input, idempotencyKey: $key, awaitScoring: true) {

@@ -1,3 +1,5 @@
+import { forbiddenError } from '../access/access-errors.ts';
+import { actorLabel, hasPermission, type Principal } from '../access/principal.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { ValidationError, type FieldError } from '../errors.ts';
@@ -16,6 +18,7 @@ import {
   rescoreLead,
   updateLead,
   waitForScoring,
+  type UpdateLeadOptions,
 } from './leads.ts';
 
 export const LeadOriginEnum = builder.enumType('LeadOrigin', {
@@ -231,10 +234,14 @@ export const CreateLeadPayload = builder
   .implement({
     description: 'The lead a createLead call created or updated.',
     fields: (t) => ({
+      leadId: t.exposeID('leadId', { description: 'The id of the created or updated lead.' }),
       lead: t.prismaField({
         type: 'Lead',
+        nullable: true,
         description:
-          'The lead as it is now: status PROCESSING until its first scoring, unless awaitScoring waited for it.',
+          'The lead as it is now: status PROCESSING until its first scoring, unless awaitScoring waited for it. null for callers that may only send leads (a publishable `leads:create` key): a form must not read back what is known about an email.',
+        authScopes: { permission: 'leads:read' },
+        unauthorizedResolver: () => null,
         resolve: async (query, result, _args, ctx) => {
           const lead = await ctx.prisma.lead.findUnique({ ...query, where: { id: result.leadId } });
           if (!lead) throw new LeadNotFoundError(result.leadId);
@@ -268,6 +275,7 @@ const awaitScoringTimeoutMs = 5_000;
 
 builder.queryField('lead', (t) =>
   t.prismaField({
+    authScopes: { permission: 'leads:read' },
     type: 'Lead',
     description:
       'One lead by id. Select `... on Lead { ... }` for the lead and `... on Error { message }` for a LeadNotFoundError.',
@@ -290,6 +298,7 @@ builder.queryField('lead', (t) =>
 
 builder.mutationField('createLead', (t) =>
   t.field({
+    authScopes: { permission: 'leads:create' },
     type: CreateLeadPayload,
     description: [
       "Receives a lead. A new email creates a lead; a known email updates that lead with the non-empty values sent (`created: false`). Every call is kept in the lead's submission history, and the lead is (re)scored in the background.",
@@ -346,6 +355,7 @@ builder.mutationField('createLead', (t) =>
 
 builder.mutationField('updateLead', (t) =>
   t.prismaField({
+    authScopes: { permission: 'pipeline:write' },
     type: 'Lead',
     description:
       'Changes a lead. Changing a field scoring reads rescores it in the background. A status override records who set it, when and why. Select `... on Lead { ... }`, `... on ValidationError { fieldErrors { path message } }` and `... on Error { message }`.',
@@ -362,14 +372,29 @@ builder.mutationField('updateLead', (t) =>
       const id = String(args.id);
       const parsed = parseLeadUpdate(args.input);
       if (!parsed.ok) throw new ValidationError(parsed.fieldErrors);
-      await updateLead(ctx, id, parsed.value);
+      assertMayUpdate(ctx.principal, parsed.value);
+      await updateLead(ctx, id, { ...parsed.value, actor: actorLabel(ctx.principal) });
       return readLead(ctx, query, id);
     },
   }),
 );
 
+/** Fields that are pipeline work (sales may change them); the rest need leads:write. */
+const pipelineFields: ReadonlySet<string> = new Set(['notes']);
+
+function assertMayUpdate(principal: Principal, update: Omit<UpdateLeadOptions, 'actor'>): void {
+  if (hasPermission(principal, 'leads:write')) return;
+  const contactFields = Object.keys(update.fields).filter((field) => !pipelineFields.has(field));
+  if (contactFields.length > 0) {
+    throw forbiddenError(
+      `Your role may change a lead's status, notes and follow-up, not: ${contactFields.join(', ')}.`,
+    );
+  }
+}
+
 builder.mutationField('deleteLead', (t) =>
   t.field({
+    authScopes: { permission: 'leads:write' },
     type: DeleteLeadPayload,
     description:
       'Deletes a lead and its submission history. Select `... on DeleteLeadPayload { deletedId }` and `... on Error { message }`.',
@@ -389,6 +414,7 @@ builder.mutationField('deleteLead', (t) =>
 
 builder.mutationField('rescoreLead', (t) =>
   t.prismaField({
+    authScopes: { permission: 'leads:write' },
     type: 'Lead',
     description:
       'Scores a lead again with the active rule set, in the background; the lead returned is as it is now. Select `... on Lead { ... }` and `... on Error { message }`.',

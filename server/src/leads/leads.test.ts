@@ -67,7 +67,7 @@ async function graphql<T = Record<string, unknown>>(
 ): Promise<GraphQLResponse<T>> {
   const response = await app.yoga.fetch('http://test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...app.adminHeaders, ...headers },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResponse<T>;
@@ -455,12 +455,12 @@ describe('createLead', () => {
 });
 
 describe("n8n's GraphQL node", () => {
-  const n8nJsonHeaders = {
+  const n8nJsonHeaders = () => ({
     accept: 'application/json',
     'content-type': 'application/json',
     'accept-encoding': 'gzip, compress, deflate, br',
-    'x-api-key': 'n8n-credential',
-  };
+    'x-api-key': app.adminKey,
+  });
 
   it('accepts the raw format: the query alone as an application/graphql body', async () => {
     const query = `mutation {
@@ -480,7 +480,7 @@ describe("n8n's GraphQL node", () => {
         headers: {
           accept: 'application/json, text/plain, */*',
           'content-type': 'application/graphql',
-          'x-api-key': 'n8n-credential',
+          'x-api-key': app.adminKey,
           'idempotency-key': 'n8n-execution-42-item-0',
         },
         body: query,
@@ -511,7 +511,7 @@ describe("n8n's GraphQL node", () => {
   it('returns per-field errors to a raw-format request with missing fields', async () => {
     const response = await app.yoga.fetch('http://test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/graphql' },
+      headers: { 'content-type': 'application/graphql', ...app.adminHeaders },
       body: 'mutation { createLead(input: { name: "Ana Lima" }) { ... on ValidationError { fieldErrors { path message } } } }',
     });
     expect(await response.json()).toEqual({
@@ -529,7 +529,7 @@ describe("n8n's GraphQL node", () => {
   it('accepts the JSON format with variables and a null operationName', async () => {
     const response = await app.yoga.fetch('http://test/graphql', {
       method: 'POST',
-      headers: n8nJsonHeaders,
+      headers: n8nJsonHeaders(),
       body: JSON.stringify({
         query: CREATE_LEAD,
         variables: { input: form('n8n-json@example.com'), awaitScoring: false },
@@ -550,7 +550,7 @@ describe("n8n's GraphQL node", () => {
     const query = `{ lead(id: "${lead!.id}") { ... on Lead { email status } } }`;
     const response = await app.yoga.fetch(
       `http://test/graphql?query=${encodeURIComponent(query)}`,
-      { headers: { 'content-type': 'application/graphql', 'x-api-key': 'n8n-credential' } },
+      { headers: { 'content-type': 'application/graphql', 'x-api-key': app.adminKey } },
     );
     expect(await response.json()).toEqual({
       data: { lead: { email: 'n8n-get@example.com', status: 'PROCESSING' } },
@@ -691,7 +691,7 @@ describe('updateLead', () => {
       status: 'COLD',
       statusOverride: 'COLD',
       statusOverrideReason: 'Asked not to be called again',
-      statusOverrideBy: 'api',
+      statusOverrideBy: app.adminLabel,
     });
     expect(Date.now() - Date.parse(result.statusOverrideAt!)).toBeLessThan(60_000);
     expect(await scoringJobs(lead!.id)).toBe(1);

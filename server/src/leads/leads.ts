@@ -265,12 +265,9 @@ export interface UpdateLeadOptions {
   fields: NormalisedLeadUpdate;
   /** Sets a status override (with its reason); `null` removes it; absent leaves it alone. */
   statusOverride?: StatusOverride | null;
+  /** Who is changing the lead, as recorded with a status override (see actorLabel). */
+  actor: string;
 }
-
-// Until accounts exist nothing says who called: an `actor` argument would be whatever the caller
-// typed, so every override records the API itself. The Access control issue replaces this with
-// the authenticated user.
-const overrideActor = 'api';
 
 /**
  * Changes a lead. Changing a field that scoring reads, or removing a status override, enqueues a
@@ -289,7 +286,7 @@ export async function updateLead(
       status: override.status,
       statusOverride: override.status,
       statusOverrideReason: override.reason,
-      statusOverrideBy: overrideActor,
+      statusOverrideBy: options.actor,
       statusOverrideAt: new Date(),
     });
   } else if (override === null) {
@@ -416,7 +413,8 @@ const REASON_MAX = 1_000;
  */
 export function parseLeadUpdate(
   request: LeadUpdateRequest,
-): { ok: true; value: UpdateLeadOptions } | { ok: false; fieldErrors: FieldError[] } {
+):
+  { ok: true; value: Omit<UpdateLeadOptions, 'actor'> } | { ok: false; fieldErrors: FieldError[] } {
   const { statusOverride, statusOverrideReason, clearStatusOverride, ...fields } = request;
   const override = parseStatusOverride(statusOverride, statusOverrideReason, clearStatusOverride);
   const fieldErrors = override.ok ? [] : [...override.fieldErrors];

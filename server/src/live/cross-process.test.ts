@@ -6,10 +6,12 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { createApiKey } from '../access/api-keys.ts';
 import { freePort, runScript, type RunningScript } from '../../test/processes.ts';
 import { publishEvent } from '../events.ts';
 
 let database: TestDatabase;
+let adminKey: string;
 const processes: RunningScript[] = [];
 let apiA: string;
 let apiB: string;
@@ -55,6 +57,7 @@ async function waitUntilReady(url: string, script: RunningScript, timeoutMs = 45
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  ({ key: adminKey } = await createApiKey(database.prisma, { name: 'test', scopes: ['admin'] }));
   const worker = runScript('src/main.ts', ['worker'], processEnv(await freePort()));
   processes.push(worker);
   [apiA, apiB] = await Promise.all([startApi(), startApi()]);
@@ -80,7 +83,7 @@ const updatesQuery = `subscription {
 async function createLeadThrough(api: string): Promise<string> {
   const response = await fetch(`${api}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
     body: JSON.stringify({
       query: `mutation ($input: CreateLeadInput!) {
         createLead(input: $input) {
@@ -123,6 +126,7 @@ describe('live updates across processes', () => {
     client = createClient({
       url: `${apiA.replace('http', 'ws')}/graphql`,
       webSocketImpl: WebSocket,
+      connectionParams: { apiKey: adminKey },
       retryAttempts: 0,
     });
     const updates: Update[] = [];

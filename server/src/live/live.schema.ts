@@ -74,6 +74,7 @@ export const LeadUpdateType = builder.objectRef<LeadUpdate>('LeadUpdate').implem
 
 builder.subscriptionField('leadUpdated', (t) =>
   t.field({
+    authScopes: { permission: 'leads:read' },
     type: LeadUpdateType,
     description: [
       'Every change of a lead that `filter` accepts (created, merged, scored, updated, deleted, automation), in commit order, from any API instance or worker.',
@@ -108,6 +109,7 @@ interface LiveStatsArgs {
 
 builder.subscriptionField('leadStatsUpdated', (t) =>
   t.field({
+    authScopes: { permission: 'leads:read' },
     type: LeadStatsType,
     description: [
       'The figures of `leadStats`, kept current: sent at once, then again whenever leads were created, scored, changed or deleted, at most once a second (LIVE_METRICS_INTERVAL_MS), so a burst of thousands of leads sends a few messages, the last one counting every lead.',

@@ -33,6 +33,7 @@ beforeAll(async () => {
   client = createClient({
     url: `${url.replace('http', 'ws')}/graphql`,
     webSocketImpl: WebSocket,
+    connectionParams: { apiKey: app.adminKey },
     retryAttempts: 0,
   });
   probeId = (await insertLead({ status: 'HOT', origin: 'SITE' })).id;
@@ -58,7 +59,7 @@ async function insertLead(fields: { status?: LeadStatus; origin?: LeadOrigin } =
 async function graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
   const response = await app.yoga.fetch('http://test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...app.adminHeaders },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: T; errors?: unknown };
@@ -419,12 +420,14 @@ describe('leadUpdated', () => {
         leads.map(({ id }) => ({ type: 'lead.changed', leadId: id, change: 'updated' })),
       );
       await Promise.all(subscriptions.map((subscription) => subscription.waitFor(leads.length)));
-      const leadReads = database.statements.filter((sql) => /FROM "public"\."leads"/.test(sql));
+      const leadReads = database.resolverStatements.filter((sql) =>
+        /FROM "public"\."leads"/.test(sql),
+      );
       // One batch per selection (columns only; with submissions) and one for the submissions,
       // twice at worst if the commit's notifications arrive in two socket reads: not one read per
       // subscriber per event (25 × 40).
       expect(leadReads.length).toBeLessThanOrEqual(4);
-      expect(database.statements.length).toBeLessThanOrEqual(6);
+      expect(database.resolverStatements.length).toBeLessThanOrEqual(6);
       expect(subscriptions.at(-1)!.messages[0]).toMatchObject({ lead: { submissions: [] } });
     } finally {
       for (const subscription of subscriptions) subscription.dispose();
@@ -512,13 +515,13 @@ describe('leadStatsUpdated', () => {
     ];
     try {
       await Promise.all(listeners.map((l) => l.until(() => l.received.length === 1)));
-      expect(database.statements).toHaveLength(2);
+      expect(database.resolverStatements).toHaveLength(2);
 
       const leadId = (await insertLead({ status: 'COLD' })).id;
       database.reset();
       await notifyOutsideTheApp([{ type: 'lead.changed', leadId, change: 'scored' }]);
       await Promise.all(listeners.map((l) => l.until(() => l.received.length === 2)));
-      expect(database.statements).toHaveLength(2);
+      expect(database.resolverStatements).toHaveLength(2);
       expect(listeners[0]!.received[1]!.total).toBe(listeners[0]!.received[0]!.total + 1);
     } finally {
       for (const listener of listeners) listener.dispose();

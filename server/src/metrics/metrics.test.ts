@@ -64,7 +64,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 async function createLead(email: string): Promise<void> {
   const response = await app.yoga.fetch('http://test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...app.adminHeaders },
     body: JSON.stringify({
       query: `mutation ($input: CreateLeadInput!) {
         createLead(input: $input, awaitScoring: true) {

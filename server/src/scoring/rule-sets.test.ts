@@ -31,7 +31,7 @@ async function graphql<T = Record<string, unknown>>(
 ): Promise<T> {
   const response = await app.yoga.fetch('http://test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...app.adminHeaders },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as GraphQLResponse<T>;
@@ -270,7 +270,7 @@ describe('saveScoringRuleSet', () => {
     expect(saved).toMatchObject({
       __typename: 'ScoringRuleSet',
       version: 2,
-      createdBy: 'api',
+      createdBy: app.adminLabel,
       note: 'A second keyword rule',
       active: true,
       thresholds: { hot: 30, warm: 15 },
@@ -736,7 +736,7 @@ describe('rescoreLeads', () => {
     expect(rescoreRun).toEqual({
       id: rescoreLeads.id,
       filter: { origin: ['META_ADS'] },
-      requestedBy: 'api',
+      requestedBy: app.adminLabel,
       ruleSet: { id: active.id },
     });
     const planned = await database.prisma.$queryRaw<{ count: bigint }[]>`

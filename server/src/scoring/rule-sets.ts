@@ -7,12 +7,6 @@ import type { ScoringRuleSet } from '../generated/prisma/client.ts';
 import { defaultRuleSet } from './default-rule-set.ts';
 import { compileRuleSet, parseRuleSet, type LeadScorer, type RuleSet } from './rules.ts';
 
-/**
- * Who changes rule sets through the API, until accounts exist (the Access control issue replaces
- * it with the signed-in user).
- */
-export const apiAuthor = 'api';
-
 /** The author of version 1, created from the built-in rules. */
 export const systemAuthor = 'system';
 

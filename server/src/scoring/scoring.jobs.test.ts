@@ -279,7 +279,7 @@ describe('rescoreLeads', () => {
   async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const response = await app.yoga.fetch('http://test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...app.adminHeaders },
       body: JSON.stringify({ query, variables }),
     });
     const body = (await response.json()) as { data?: T; errors?: unknown };

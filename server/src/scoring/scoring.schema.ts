@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actorLabel } from '../access/principal.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { ValidationError } from '../errors.ts';
@@ -11,7 +12,6 @@ import { startRescore } from './rescore.ts';
 import {
   activateRuleSet,
   activeCompiledRuleSet,
-  apiAuthor,
   ensureActiveRuleSet,
   findActiveRuleSet,
   NOTE_MAX_LENGTH,
@@ -386,6 +386,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 builder.queryFields((t) => ({
   activeScoringRuleSet: t.prismaField({
+    authScopes: { permission: 'leads:read' },
     type: 'ScoringRuleSet',
     description: 'The rule set new scorings use.',
     resolve: async (query, _root, _args, ctx) => {
@@ -394,6 +395,7 @@ builder.queryFields((t) => ({
     },
   }),
   scoringRuleSet: t.prismaField({
+    authScopes: { permission: 'leads:read' },
     type: 'ScoringRuleSet',
     nullable: true,
     description: 'One rule set version; null if there is none with that number.',
@@ -403,6 +405,7 @@ builder.queryFields((t) => ({
   }),
   scoringRuleSets: t.prismaConnection(
     {
+      authScopes: { permission: 'leads:read' },
       type: 'ScoringRuleSet',
       cursor: 'version',
       defaultSize: 20,
@@ -431,6 +434,7 @@ builder.queryFields((t) => ({
     },
   ),
   rescoreRun: t.prismaField({
+    authScopes: { permission: 'leads:read' },
     type: 'RescoreRun',
     nullable: true,
     description: 'A bulk rescore and its progress; null if there is none with that id.',
@@ -465,6 +469,7 @@ const SaveScoringRuleSetInput = builder.inputType('SaveScoringRuleSetInput', {
 
 builder.mutationFields((t) => ({
   saveScoringRuleSet: t.prismaField({
+    authScopes: { permission: 'rules:write' },
     type: 'ScoringRuleSet',
     description:
       'Validates rules and saves them as a new version. Select `... on ScoringRuleSet { version }`, `... on RuleSetValidationError { issues { path message } }` and `... on Error { message }`.',
@@ -481,12 +486,13 @@ builder.mutationFields((t) => ({
         definition: args.input.definition,
         note: args.input.note,
         activate: args.input.activate ?? true,
-        createdBy: apiAuthor,
+        createdBy: actorLabel(ctx.principal),
       });
       return ctx.prisma.scoringRuleSet.findUniqueOrThrow({ ...query, where: { id: saved.id } });
     },
   }),
   activateScoringRuleSet: t.prismaField({
+    authScopes: { permission: 'rules:write' },
     type: 'ScoringRuleSet',
     description:
       'Makes a saved version the active one (also to roll back). Existing leads keep their scores until rescoreLeads. Select `... on ScoringRuleSet { version active }` and `... on Error { message }`.',
@@ -502,6 +508,7 @@ builder.mutationFields((t) => ({
     },
   }),
   rescoreLeads: t.prismaField({
+    authScopes: { permission: 'rules:write' },
     type: 'RescoreRun',
     description:
       'Rescores the leads the filter selects (all leads without one) with the active rule set, in the background, and returns the run at once: follow it with rescoreRun(id). Only leads whose class changes run their automations again. Select `... on RescoreRun { id total }`, `... on ValidationError { fieldErrors { path message } }` and `... on Error { message }`.',
@@ -518,7 +525,7 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (query, _root, args, ctx) => {
-      const run = await startRescore(ctx, args.filter, apiAuthor);
+      const run = await startRescore(ctx, args.filter, actorLabel(ctx.principal));
       return ctx.prisma.rescoreRun.findUniqueOrThrow({ ...query, where: { id: run.id } });
     },
   }),
@@ -581,6 +588,7 @@ const ScorePreviewType = builder.objectRef<ScorePreview>('ScorePreview').impleme
 
 builder.queryField('previewScore', (t) =>
   t.field({
+    authScopes: { permission: 'leads:read' },
     type: ScorePreviewType,
     description:
       'Scores a hypothetical lead without saving anything: with the active rule set, or with draftRules (checked like saveScoringRuleSet) to try an edit before saving it. Select `... on ScorePreview { score status explanation { label points detail } }`, `... on RuleSetValidationError { issues { path message } }`, `... on ValidationError { fieldErrors { path message } }` and `... on Error { message }`.',
