@@ -92,6 +92,45 @@ describe('pnpm start without DATABASE_URL', () => {
     expect(await stop(script)).toBe(0);
   });
 
+  it('creates the first admin with a random password kept beside the data', async () => {
+    const passwordFile = path.join(root, 'admin-password');
+    expect((await stat(passwordFile)).mode & 0o777).toBe(0o600);
+    const password = (await readFile(passwordFile, 'utf8')).trim();
+    expect(password).toHaveLength(24);
+    const script = await startAll();
+    expect(script.output()).toContain(
+      `Sign in    admin@streamleads.local, password in ${passwordFile}`,
+    );
+    const signIn = async (secret: string) => {
+      const response = await api('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: `mutation ($password: String!) {
+            signIn(email: "admin@streamleads.local", password: $password) {
+              __typename ... on SignInPayload { user { role } }
+            }
+          }`,
+          variables: { password: secret },
+        }),
+      });
+      return {
+        body: (await response.json()) as unknown,
+        cookie: response.headers.get('set-cookie'),
+      };
+    };
+    expect(await signIn('not-the-password')).toMatchObject({
+      body: { data: { signIn: { __typename: 'InvalidCredentialsError' } } },
+      cookie: null,
+    });
+    const signedIn = await signIn(password);
+    expect(signedIn.body).toEqual({
+      data: { signIn: { __typename: 'SignInPayload', user: { role: 'ADMIN' } } },
+    });
+    expect(signedIn.cookie).toMatch(/^streamleads_session=sls_.*HttpOnly.*SameSite=Strict/i);
+    expect(await stop(script)).toBe(0);
+  });
+
   it('keeps the data and its secret key when started again', async () => {
     const keyFile = path.join(root, 'secret-key');
     const key = await readFile(keyFile, 'utf8');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { recordAudit } from '../access/audit.ts';
 import { builder } from '../builder.ts';
 import { ValidationError } from '../errors.ts';
 import { ErrorInterface } from '../errors.schema.ts';
@@ -414,16 +415,25 @@ builder.mutationField('updateAutomationSettings', (t) =>
         ),
       );
       const { id: _id, updatedAt: _updatedAt, ...defaults } = current;
-      return ctx.prisma.automationSettings.upsert({
-        where: { id: settingsId },
-        create: {
-          ...defaults,
-          plan: defaults.plan as Prisma.InputJsonValue,
-          followUpMinutes: defaults.followUpMinutes as Prisma.InputJsonValue,
-          ...(data as Partial<Prisma.AutomationSettingsCreateInput>),
-          id: settingsId,
-        },
-        update: data,
+      return ctx.prisma.$transaction(async (tx) => {
+        const saved = await tx.automationSettings.upsert({
+          where: { id: settingsId },
+          create: {
+            ...defaults,
+            plan: defaults.plan as Prisma.InputJsonValue,
+            followUpMinutes: defaults.followUpMinutes as Prisma.InputJsonValue,
+            ...(data as Partial<Prisma.AutomationSettingsCreateInput>),
+            id: settingsId,
+          },
+          update: data,
+        });
+        // Names only: the values include secrets (webhook URLs, tokens).
+        await recordAudit(tx, ctx, {
+          action: 'settings.automations.update',
+          target: { type: 'settings', id: settingsId },
+          details: { changed: Object.keys(data) },
+        });
+        return saved;
       });
     },
   }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordAudit } from '../access/audit.ts';
 import { actorLabel } from '../access/principal.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
@@ -488,6 +489,11 @@ builder.mutationFields((t) => ({
         activate: args.input.activate ?? true,
         createdBy: actorLabel(ctx.principal),
       });
+      await recordAudit(ctx.prisma, ctx, {
+        action: 'scoring.rule-set.save',
+        target: { type: 'rule-set', id: saved.id },
+        details: { version: saved.version, activated: args.input.activate ?? true },
+      });
       return ctx.prisma.scoringRuleSet.findUniqueOrThrow({ ...query, where: { id: saved.id } });
     },
   }),
@@ -504,6 +510,11 @@ builder.mutationFields((t) => ({
     args: { version: t.arg.int({ required: true, description: 'The version to activate.' }) },
     resolve: async (query, _root, args, ctx) => {
       const activated = await activateRuleSet(ctx.prisma, args.version);
+      await recordAudit(ctx.prisma, ctx, {
+        action: 'scoring.rule-set.activate',
+        target: { type: 'rule-set', id: activated.id },
+        details: { version: args.version },
+      });
       return ctx.prisma.scoringRuleSet.findUniqueOrThrow({ ...query, where: { id: activated.id } });
     },
   }),
@@ -526,6 +537,12 @@ builder.mutationFields((t) => ({
     },
     resolve: async (query, _root, args, ctx) => {
       const run = await startRescore(ctx, args.filter, actorLabel(ctx.principal));
+      await recordAudit(ctx.prisma, ctx, {
+        action: 'leads.rescore',
+        target: { type: 'rescore-run', id: run.id },
+        // Filter names only: a search text may be someone's email.
+        details: { filteredBy: Object.keys(args.filter ?? {}), total: run.total },
+      });
       return ctx.prisma.rescoreRun.findUniqueOrThrow({ ...query, where: { id: run.id } });
     },
   }),
