@@ -35,7 +35,7 @@ describe('docker-compose.yml', () => {
     expect(services.mailpit?.profiles).toEqual(['dev']);
   });
 
-  it('passes the Compose specification schema and the lint rules', async () => {
+  it('passes the Compose specification schema and the lint rules', () => {
     const result = spawnSync('pnpm', ['exec', 'dclint', 'docker-compose.yml'], {
       cwd: repoRoot,
       encoding: 'utf8',
