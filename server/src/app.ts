@@ -24,6 +24,7 @@ import {
   type RateLimitSettings,
 } from './access/access-control.ts';
 import { useGraphqlLimits } from './access/graphql-limits.ts';
+import { useUnsubscribe } from './automations/email/unsubscribe.ts';
 import type { Principal } from './access/principal.ts';
 import type { Context } from './context.ts';
 import type { Database } from './db.ts';
@@ -137,6 +138,8 @@ export function buildApp(options: AppOptions): App {
     context,
     logging: yogaLogger(logger),
     plugins: [
+      // GET/POST /unsubscribe: the link in every email (answered before anything GraphQL).
+      useUnsubscribe({ prisma: database.prisma, logger }),
       // Requests with these headers are never "simple": a browser preflights them, so CORS decides.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'x-api-key'] }),
       useGraphqlLimits({ exposeSuggestions: options.exploration === 'open' }),

@@ -5,8 +5,10 @@ import './access/access.schema.ts';
 import './leads/leads.schema.ts';
 import './leads/lead-list.schema.ts';
 import './leads/lead-stats.schema.ts';
+import './privacy/privacy.schema.ts';
 import './live/live.schema.ts';
 import './scoring/scoring.schema.ts';
 import './automations/automations.schema.ts';
+import './automations/email/email.schema.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -13,6 +13,8 @@ export type AuditAction =
   | 'api-key.create'
   | 'api-key.revoke'
   | 'settings.automations.update'
+  | 'settings.email.update'
+  | 'settings.email-template.update'
   | 'scoring.rule-set.save'
   | 'scoring.rule-set.activate'
   | 'leads.rescore'

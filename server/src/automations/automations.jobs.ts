@@ -1,5 +1,5 @@
 import type { Job, JobResult, PgBoss, Queue } from 'pg-boss';
-import type { PrismaClient } from '../db.ts';
+import type { PrismaClient, Transaction } from '../db.ts';
 import type { AutomationSettings } from '../generated/prisma/client.ts';
 import { publishEvent } from '../events.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -19,6 +19,8 @@ import {
   type RunPayload,
 } from './automations.ts';
 import { deliver, type DeliveryResult } from './delivery.ts';
+import { isEmailAction, runEmailAction } from './email/email.ts';
+import { sequenceStepDue, sequenceStepQueue, type SequenceStepJob } from './email/sequence.ts';
 
 // Delivery retries are our own jobs, not pg-boss's retry: pg-boss's back-off has jitter and cannot
 // wait for a receiver's Retry-After, so a failed attempt completes its job and sends the next
@@ -37,6 +39,14 @@ const queues: Queue[] = [
   // Sent with startAfter = the follow-up time; the check is one short transaction.
   {
     name: followUpDueQueue,
+    retryLimit: 5,
+    retryDelay: 10,
+    retryBackoff: true,
+    expireInSeconds: 60,
+  },
+  // Sent with startAfter = when a sequence step falls due; records the step's run and its job.
+  {
+    name: sequenceStepQueue,
     retryLimit: 5,
     retryDelay: 10,
     retryBackoff: true,
@@ -75,6 +85,26 @@ export const automationsJobs: FeatureJobs = {
         return { outcome };
       },
     );
+    await jobs.work(
+      sequenceStepQueue,
+      { pollingIntervalSeconds: 5, notifyPollingIntervalSeconds: 5 },
+      async ([job]: Job<SequenceStepJob>[]) => {
+        const { leadId, trigger, step } = job!.data ?? {};
+        if (!uuid.test(String(leadId)) || typeof trigger !== 'string' || !Number.isInteger(step)) {
+          logger.error(
+            { jobId: job!.id, keys: Object.keys(job!.data ?? {}) },
+            'email sequence job without a lead; dropped',
+          );
+          return { outcome: 'malformed payload' };
+        }
+        const outcome = await sequenceStepDue(prisma, jobs, job!.data);
+        logger.info(
+          { leadId: job!.data.leadId, step: job!.data.step, outcome },
+          'email sequence step due',
+        );
+        return { outcome };
+      },
+    );
   },
 };
 
@@ -87,7 +117,11 @@ async function runJob(
 ): Promise<JobResult> {
   const { runId, attempt } = job.data ?? {};
   if (!uuid.test(String(runId)) || !Number.isInteger(attempt)) {
-    logger.error({ jobId: job.id, data: job.data }, 'automation job without a run; dropped');
+    // The keys only: a payload that is not ours may hold anything, personal data included.
+    logger.error(
+      { jobId: job.id, keys: Object.keys(job.data ?? {}) },
+      'automation job without a run; dropped',
+    );
     return { id: job.id, status: 'deadletter', output: { message: 'malformed payload' } };
   }
   const outcome = await runAutomation(
@@ -141,6 +175,8 @@ export async function runAutomation(
   const action = claimed.action as RunAction;
   const reason = skipReason(action, settings);
   let result: DeliveryResult | { kind: 'skipped'; reason: string };
+  // What a delivered email commits with its SUCCEEDED state (the stored message, the next step).
+  let afterDelivery: ((tx: Transaction) => Promise<void>) | null = null;
   if (reason) {
     result = { kind: 'skipped', reason };
   } else if (action === 'schedule-follow-up') {
@@ -157,6 +193,17 @@ export async function runAutomation(
       outcome: outcome === 'skipped' ? 'SKIPPED' : 'SUCCEEDED',
     });
     return outcome;
+  } else if (isEmailAction(action)) {
+    try {
+      ({ result, afterDelivery } = await runEmailAction({ prisma, jobs, run: claimed, settings }));
+    } catch (error) {
+      // The SMTP password no longer decrypts, or the template cannot render: not for a retry.
+      result = {
+        kind: 'rejected',
+        status: 0,
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
   } else {
     try {
       result = await deliver({
@@ -190,6 +237,7 @@ export async function runAutomation(
         where: { id: claimed.id },
         data: { ...base, state: 'SUCCEEDED', lastError: null, finishedAt: now },
       });
+      await afterDelivery?.(tx);
       state = 'SUCCEEDED';
     } else if (result.kind === 'rejected' || claimed.attempts >= claimed.maxAttempts) {
       await tx.automationRun.update({

@@ -51,11 +51,11 @@ builder.prismaObject('AutomationRun', {
     id: t.exposeID('id', { description: 'The run id.' }),
     lead: t.relation('lead', { description: 'The lead it is about.' }),
     action: t.exposeString('action', {
-      description: `What it does: ${automationActions.join(', ')}, or follow-up-due (the n8n reminder of a follow-up that fell due).`,
+      description: `What it does: ${automationActions.join(', ')}, follow-up-due (the n8n reminder of a follow-up that fell due) or sequence-email (one email of the sequence email-sequence started).`,
     }),
     trigger: t.exposeString('trigger', {
       description:
-        'What started it: class:WARM->HOT#3 (the lead’s third class change) or follow-up:<due time>. One run per lead, action and trigger.',
+        'What started it: class:WARM->HOT#3 (the lead’s third class change), follow-up:<due time>, or class:...#3/step-2 (a sequence email). One run per lead, action and trigger.',
     }),
     state: t.expose('state', { type: AutomationRunStateEnum, description: 'Where it stands.' }),
     attempts: t.exposeInt('attempts', { description: 'Attempts made so far.' }),
@@ -66,11 +66,12 @@ builder.prismaObject('AutomationRun', {
     }),
     responseStatus: t.exposeInt('responseStatus', {
       nullable: true,
-      description: 'HTTP status of the last answer; null when none came.',
+      description:
+        'HTTP status of the last answer (the SMTP reply code for emails); null when none came.',
     }),
     deliveryId: t.exposeString('deliveryId', {
       description:
-        'Sent as X-StreamLeads-Delivery on every attempt, so receivers can drop repeats.',
+        'Sent as X-StreamLeads-Delivery on every attempt, so receivers can drop repeats (emails also carry it in their Message-ID).',
     }),
     skipReason: t.exposeString('skipReason', {
       nullable: true,
@@ -422,7 +423,8 @@ builder.mutationField('updateAutomationSettings', (t) =>
             ...defaults,
             plan: defaults.plan as Prisma.InputJsonValue,
             followUpMinutes: defaults.followUpMinutes as Prisma.InputJsonValue,
-            ...(data as Partial<Prisma.AutomationSettingsCreateInput>),
+            emailSequence: defaults.emailSequence as Prisma.InputJsonValue,
+            ...(data as Partial<Prisma.AutomationSettingsUncheckedCreateInput>),
             id: settingsId,
           },
           update: data,

@@ -7,6 +7,7 @@ import { publishEvent } from '../events.ts';
 import type { AutomationSettings, Prisma } from '../generated/prisma/client.ts';
 import type { LeadStatus } from '../generated/prisma/enums.ts';
 import type { LeadScoring } from '../scoring/scoring.ts';
+import { defaultSequence, emailSkipReason, sequenceSkipReason } from './email/settings.ts';
 
 export const automationActions = [
   'notify-slack',
@@ -20,8 +21,11 @@ export const automationActions = [
 
 export type AutomationAction = (typeof automationActions)[number];
 
-/** What a run does: a planned action, or the n8n reminder a scheduled follow-up sends when due. */
-export type RunAction = AutomationAction | 'follow-up-due';
+/**
+ * What a run does: a planned action, the n8n reminder a scheduled follow-up sends when due, or
+ * one email of the sequence that `email-sequence` started.
+ */
+export type RunAction = AutomationAction | 'follow-up-due' | 'sequence-email';
 
 /** The actions delivered by the runner; the others are recorded as SKIPPED until they exist. */
 export const deliveredActions: readonly AutomationAction[] = [
@@ -29,6 +33,8 @@ export const deliveredActions: readonly AutomationAction[] = [
   'notify-whatsapp',
   'send-to-crm',
   'schedule-follow-up',
+  'nurture-email',
+  'email-sequence',
 ];
 
 export type LeadClass = 'HOT' | 'WARM' | 'COLD';
@@ -72,6 +78,18 @@ export function defaultSettings(): AutomationSettings {
     whatsappRecipients: [],
     whatsappTemplate: null,
     whatsappLanguage: null,
+    smtpHost: null,
+    smtpPort: 587,
+    smtpTls: 'STARTTLS',
+    smtpUser: null,
+    smtpPasswordEncrypted: null,
+    emailFromAddress: null,
+    emailFromName: null,
+    emailLocale: 'pt-BR',
+    schedulingLink: null,
+    publicBaseUrl: null,
+    emailSequence: defaultSequence as unknown as Prisma.JsonValue,
+    nurturePdfFileId: null,
     updatedAt: new Date(0),
   };
 }
@@ -105,6 +123,11 @@ export function skipReason(action: RunAction, settings: AutomationSettings): str
       if (!settings.whatsappTokenEncrypted) return 'WhatsApp access token not configured';
       if (!settings.whatsappTemplate) return 'WhatsApp template name not configured';
       return settings.whatsappRecipients.length > 0 ? null : 'No WhatsApp sales numbers configured';
+    case 'nurture-email':
+    case 'sequence-email':
+      return emailSkipReason(settings);
+    case 'email-sequence':
+      return sequenceSkipReason(settings);
     default:
       return `The ${action} action is not available yet`;
   }
@@ -129,8 +152,10 @@ export interface RunPayload {
   lead: LeadSnapshot;
   previousStatus: LeadStatus;
   status: LeadStatus;
-  /** When the class changed (ISO 8601). */
+  /** When the class changed (ISO 8601); for a sequence email, when its step fell due. */
   occurredAt: string;
+  /** A sequence email's step (1-based) and the template it sends. */
+  email?: { step: number; template: string };
 }
 
 /** Queue of one delivery attempt of one run. */
@@ -363,7 +388,8 @@ export async function scheduleFollowUp(
   return { scheduled: followUpAt };
 }
 
-const snapshotFields = {
+/** The lead fields a run's payload holds. */
+export const snapshotFields = {
   id: true,
   name: true,
   email: true,
@@ -378,6 +404,6 @@ const snapshotFields = {
 
 type SnapshotRow = Prisma.LeadGetPayload<{ select: typeof snapshotFields }>;
 
-function snapshot(lead: SnapshotRow): LeadSnapshot {
+export function snapshot(lead: SnapshotRow): LeadSnapshot {
   return { ...lead, approximateIncome: lead.approximateIncome?.toFixed(2) ?? null };
 }

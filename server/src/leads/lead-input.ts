@@ -51,12 +51,15 @@ const INCOME_FORMAT_MESSAGE = 'Enter an amount such as 15000.50 or 15.000,50';
 const ok = <T>(value: T): NormaliseResult<T> => ({ ok: true, value });
 const fail = (message: string): NormaliseResult<never> => ({ ok: false, message });
 
-// Postgres varchar(n) counts characters (code points), not UTF-16 units.
-const characterCount = (text: string): number => [...text].length;
+/** Postgres varchar(n) counts characters (code points), not UTF-16 units. */
+export const characterCount = (text: string): number => [...text].length;
 
-// NUL makes Postgres reject the whole row, and the other controls and invisible format
-// characters (zero-width spaces, BOMs, soft hyphens) only arrive by copy-paste.
-function cleanSingleLine(text: string): string {
+/**
+ * Normalises to NFC, collapses whitespace, drops control and invisible format characters, trims.
+ * NUL makes Postgres reject the whole row, and the other controls and format characters
+ * (zero-width spaces, BOMs, soft hyphens) only arrive by copy-paste.
+ */
+export function cleanSingleLine(text: string): string {
   return text
     .normalize('NFC')
     .replace(/\s+/gu, ' ')
@@ -121,12 +124,19 @@ function titleCaseWord(word: string, isFirst: boolean): string {
   return capitalised;
 }
 
+// RFC 2606 reserves .invalid: no such address can receive mail. Erasure gives erased leads an
+// address there (privacy/privacy.ts), so refusing it also keeps a submission from merging into,
+// and refilling, an erased lead.
+const RESERVED_INVALID_DOMAIN = /\.invalid$/;
+
 /** Trims, lower-cases and validates an email address (at most 255 characters). */
 export function normaliseEmail(value: string): NormaliseResult<string> {
   const email = value.trim().toLowerCase();
   if (email === '') return fail('Email is required');
   if (email.length > EMAIL_MAX) return fail(`Email must be at most ${EMAIL_MAX} characters`);
-  if (!z.regexes.email.test(email)) return fail('Enter a valid email address');
+  if (!z.regexes.email.test(email) || RESERVED_INVALID_DOMAIN.test(email)) {
+    return fail('Enter a valid email address');
+  }
   return ok(email);
 }
 

@@ -6,12 +6,15 @@ import { ValidationError, type FieldError } from '../errors.ts';
 import { ErrorInterface } from '../errors.schema.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { LeadOrigin, LeadStatus, SubmissionChannel } from '../generated/prisma/enums.ts';
+import { parseConsent } from '../privacy/consent.ts';
+import { LeadConsentInput } from '../privacy/privacy.schema.ts';
 import { parseLeadInput } from './lead-input.ts';
 import {
   deleteLead,
   IdempotencyKeyConflictError,
   ingestLead,
   isLeadId,
+  LeadErasedError,
   LeadNotFoundError,
   parseLeadUpdate,
   queuedScoringJobIds,
@@ -148,6 +151,16 @@ builder.objectType(LeadNotFoundError, {
   }),
 });
 
+builder.objectType(LeadErasedError, {
+  name: 'LeadErasedError',
+  description:
+    "The lead's personal data was erased on request, so it is not changed. Nothing was changed; a new submission from the person creates a new lead.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    leadId: t.exposeID('leadId', { description: 'The erased lead.' }),
+  }),
+});
+
 builder.objectType(IdempotencyKeyConflictError, {
   name: 'IdempotencyKeyConflictError',
   description:
@@ -188,6 +201,11 @@ export const CreateLeadInput = builder.inputType('CreateLeadInput', {
     }),
     city: t.string({ description: leadFieldsDescriptions.city }),
     notes: t.string({ description: leadFieldsDescriptions.notes }),
+    consent: t.field({
+      type: LeadConsentInput,
+      description:
+        "The consent the person gave on the form, when the form asks for it: recorded with this submission and listed in the lead's consents. Refused consent fields return a ValidationError with paths such as consent.givenAt.",
+    }),
   }),
 });
 
@@ -327,16 +345,21 @@ builder.mutationField('createLead', (t) =>
         args.idempotencyKey,
         ctx.request?.headers.get('idempotency-key'),
       );
-      const parsed = parseLeadInput(args.input);
+      const { consent: consentInput, ...fields } = args.input;
+      const parsed = parseLeadInput(fields);
+      const consent = parseConsent(consentInput, { receivedAt: new Date(), channel: 'API' });
       const fieldErrors = [
         ...(idempotencyKey.ok ? [] : idempotencyKey.fieldErrors),
         ...(parsed.ok ? [] : parsed.fieldErrors),
+        ...(consent.ok ? [] : consent.fieldErrors),
       ];
-      if (!parsed.ok || !idempotencyKey.ok) throw new ValidationError(fieldErrors);
+      if (!parsed.ok || !idempotencyKey.ok || !consent.ok) throw new ValidationError(fieldErrors);
 
       const result = await ingestLead(ctx, {
         input: parsed.value,
-        raw: args.input,
+        // The consent time arrives as a Date; stored and hashed as the JSON a client would send.
+        raw: JSON.parse(JSON.stringify(args.input)) as Prisma.InputJsonObject,
+        consent: consent.value,
         channel: 'API',
         idempotencyKey: idempotencyKey.value,
         withScoringJobs: args.awaitScoring === true,
@@ -360,7 +383,7 @@ builder.mutationField('updateLead', (t) =>
     description:
       'Changes a lead. Changing a field scoring reads rescores it in the background. A status override records who set it, when and why. Select `... on Lead { ... }`, `... on ValidationError { fieldErrors { path message } }` and `... on Error { message }`.',
     errors: {
-      types: [ValidationError, LeadNotFoundError],
+      types: [ValidationError, LeadNotFoundError, LeadErasedError],
       directResult: true,
       union: { description: 'The changed lead, or why nothing was changed.' },
     },
@@ -419,7 +442,7 @@ builder.mutationField('rescoreLead', (t) =>
     description:
       'Scores a lead again with the active rule set, in the background; the lead returned is as it is now. Select `... on Lead { ... }` and `... on Error { message }`.',
     errors: {
-      types: [LeadNotFoundError],
+      types: [LeadNotFoundError, LeadErasedError],
       directResult: true,
       union: { description: 'The lead, or why it could not be rescored.' },
     },

@@ -10,6 +10,7 @@ import { publishEvent } from '../events.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { LeadStatus, SubmissionChannel } from '../generated/prisma/enums.ts';
 import { Prisma } from '../generated/prisma/client.ts';
+import type { ConsentRecord } from '../privacy/consent.ts';
 import { enqueueScoring, scoreLeadQueue, type ScoreLeadJob } from '../scoring/scoring.ts';
 import {
   parseLeadUpdateInput,
@@ -23,6 +24,22 @@ export class LeadNotFoundError extends AppError {
 
   constructor(leadId: string) {
     super(`No lead has the id "${leadId}"; it may have been deleted`);
+    this.leadId = leadId;
+  }
+}
+
+/**
+ * The lead's personal data was erased (eraseLead). Writing fields back would quietly undo the
+ * erasure, so an erased lead is not changed; the person's next submission starts a new lead.
+ */
+export class LeadErasedError extends AppError {
+  override name = 'LeadErasedError';
+  readonly leadId: string;
+
+  constructor(leadId: string) {
+    super(
+      `The lead "${leadId}" was erased on request and cannot be changed; a new submission from the person creates a new lead`,
+    );
     this.leadId = leadId;
   }
 }
@@ -59,6 +76,8 @@ export interface IngestLeadOptions {
    * long as its submission, so deleting the lead frees it.
    */
   idempotencyKey?: string | null;
+  /** Consent given with this submission (see parseConsent); recorded with it, linked to it. */
+  consent?: ConsentRecord | null;
   /** Also return the lead's queued scoring jobs, for waitForScoring (one more query). */
   withScoringJobs?: boolean;
 }
@@ -157,6 +176,12 @@ async function writeSubmission(
     },
     select: { id: true },
   });
+  if (options.consent) {
+    await tx.leadConsent.create({
+      data: { leadId: lead.id, submissionId: submission.id, ...options.consent },
+      select: { id: true },
+    });
+  }
   await enqueueScoring(jobs, tx, lead.id);
   const scoringJobIds = options.withScoringJobs ? await queuedScoringJobIds(jobs, lead.id, tx) : [];
   await publishEvent(tx, {
@@ -271,7 +296,8 @@ export interface UpdateLeadOptions {
 
 /**
  * Changes a lead. Changing a field that scoring reads, or removing a status override, enqueues a
- * new scoring in the same commit. Setting an override sets `status` at once.
+ * new scoring in the same commit. Setting an override sets `status` at once. An erased lead is
+ * refused with LeadErasedError.
  */
 export async function updateLead(
   dependencies: LeadWriteDependencies,
@@ -301,12 +327,13 @@ export async function updateLead(
   const rescore = override === null || scoringFields.some((name) => name in options.fields);
   try {
     await dependencies.prisma.$transaction(async (tx) => {
-      await tx.lead.update({ where: { id: leadId }, data, select: { id: true } });
+      // erasedAt in the condition: an erasure committing meanwhile makes this update match nothing.
+      await tx.lead.update({ where: { id: leadId, erasedAt: null }, data, select: { id: true } });
       if (rescore) await enqueueScoring(dependencies.jobs, tx, leadId);
       await publishEvent(tx, { type: 'lead.changed', leadId, change: 'updated' });
     });
   } catch (error) {
-    if (isNotFound(error)) throw new LeadNotFoundError(leadId);
+    if (isNotFound(error)) throw await missingOrErased(dependencies.prisma, leadId);
     if (isUniqueViolation(error)) {
       throw new ValidationError([
         { path: 'email', message: 'Another lead already has this email' },
@@ -314,6 +341,12 @@ export async function updateLead(
     }
     throw error;
   }
+}
+
+/** Why a write found no lead to change: it does not exist, or it was erased. */
+async function missingOrErased(prisma: PrismaClient, leadId: string): Promise<AppError> {
+  const lead = await prisma.lead.findUnique({ where: { id: leadId }, select: { erasedAt: true } });
+  return lead?.erasedAt ? new LeadErasedError(leadId) : new LeadNotFoundError(leadId);
 }
 
 /** Deletes a lead and its submission history. */
@@ -335,7 +368,8 @@ export async function deleteLead(
 
 /**
  * Enqueues a new scoring of the lead with the active rule set. Nothing about the lead changes
- * until the job commits, which then publishes its 'scored' event; so this publishes none.
+ * until the job commits, which then publishes its 'scored' event; so this publishes none. An
+ * erased lead is refused: scoring leaves erased leads alone (see scoring.ts).
  */
 export async function rescoreLead(
   dependencies: LeadWriteDependencies,
@@ -345,9 +379,10 @@ export async function rescoreLead(
   await dependencies.prisma.$transaction(async (tx) => {
     // FOR SHARE: a delete running at the same time waits for this commit, so the job is never
     // enqueued for a lead that this call saw but that is already gone.
-    const found = await tx.$queryRaw<unknown[]>`
-      SELECT 1 FROM "leads" WHERE "id" = ${leadId}::uuid FOR SHARE`;
-    if (found.length === 0) throw new LeadNotFoundError(leadId);
+    const [found] = await tx.$queryRaw<{ erased: boolean }[]>`
+      SELECT "erasedAt" IS NOT NULL AS erased FROM "leads" WHERE "id" = ${leadId}::uuid FOR SHARE`;
+    if (!found) throw new LeadNotFoundError(leadId);
+    if (found.erased) throw new LeadErasedError(leadId);
     await enqueueScoring(dependencies.jobs, tx, leadId);
   });
 }

@@ -116,7 +116,11 @@ async function scoreLeadBatch(
   const byLead = new Map(scorings.map((scoring) => [scoring.leadId, scoring]));
   const results = [
     ...malformed.map((job): JobResult => {
-      logger.error({ jobId: job.id, data: job.data }, 'scoring job without a lead id; dropped');
+      // The keys only: a payload that is not ours may hold anything, personal data included.
+      logger.error(
+        { jobId: job.id, keys: Object.keys(job.data ?? {}) },
+        'scoring job without a lead id; dropped',
+      );
       // Retrying cannot fix the payload: fail it for good.
       return { id: job.id, status: 'deadletter', output: { message: 'leadId is not a UUID' } };
     }),

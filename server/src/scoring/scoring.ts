@@ -120,6 +120,9 @@ function scoreOne(
  * Reads and locks the leads in id order: two batches sharing leads lock them in the same order,
  * so they wait for each other instead of deadlocking, and a lead edited meanwhile is read as
  * committed.
+ *
+ * Erased leads are left out, so they score as 'deleted': their placeholder fields would give a
+ * new score and class (changing the stats erasure keeps) and run automations for nobody.
  */
 async function lockLeads(tx: Transaction, ids: string[]): Promise<LockedLead[]> {
   if (ids.length === 0) return [];
@@ -128,7 +131,7 @@ async function lockLeads(tx: Transaction, ids: string[]): Promise<LockedLead[]> 
       "approximateIncome"::text AS "approximateIncome", city, score, status::text,
       "statusOverride"::text AS "statusOverride", "scoreExplanation", "scoredWithId"::text
     FROM leads
-    WHERE id = ANY(${ids}::uuid[])
+    WHERE id = ANY(${ids}::uuid[]) AND "erasedAt" IS NULL
     ORDER BY id
     FOR UPDATE`;
 }
