@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions } from 'playwright-core';
+import { SESSION_COOKIE, type ApiAccess } from './api';
 
 /** Where screenshots go (git-ignored, kept by CI as artifacts). */
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../test-results/', import.meta.url));
@@ -21,4 +22,27 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * A browser context's starting state holding a session, as if its person had signed in: the
+ * API's host-only cookie, which the browser sends to the API and, on the same host, to the
+ * dashboard too (cookies ignore ports).
+ */
+export function signedIn({ url, sessionToken }: ApiAccess): BrowserContextOptions['storageState'] {
+  return {
+    cookies: [
+      {
+        name: SESSION_COOKIE,
+        value: sessionToken,
+        domain: new URL(url).hostname,
+        path: '/',
+        expires: -1,
+        httpOnly: true,
+        secure: false,
+        sameSite: 'Strict',
+      },
+    ],
+    origins: [],
+  };
 }

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { signInToApi } from './api';
 import {
   startEmbeddedPostgres,
   type EmbeddedPostgres,
@@ -18,12 +19,18 @@ declare module 'vitest' {
     apiUrl: string;
     /** The origin of the built dashboard. */
     dashboardUrl: string;
+    /** The first admin, created by the API on start. */
+    adminEmail: string;
+    adminPassword: string;
+    /** A session of that admin, for tests that do not sign in through the page themselves. */
+    adminSessionToken: string;
   }
 }
 
 const dashboardDir = fileURLToPath(new URL('..', import.meta.url));
 const serverDir = fileURLToPath(new URL('../../server/', import.meta.url));
 const STARTUP_TIMEOUT_MS = 30_000;
+const ADMIN_EMAIL = 'admin@streamleads.test';
 
 let embedded: EmbeddedPostgres | undefined;
 let databaseUrl: URL | undefined;
@@ -39,8 +46,11 @@ export async function setup(project: TestProject): Promise<void> {
     );
 
     const [apiPort, dashboardPort] = await Promise.all([freePort(), freePort()]);
+    // One host for both: the API's session cookie is host-only, and the browser sends it to the
+    // API from the dashboard's pages because they are the same site (ports do not count).
     const apiUrl = `http://127.0.0.1:${apiPort}/graphql`;
     const dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
+    const adminPassword = randomBytes(18).toString('base64url');
 
     // The build and the migrations do not depend on each other.
     await Promise.all([
@@ -65,6 +75,13 @@ export async function setup(project: TestProject): Promise<void> {
         SHUTDOWN_TIMEOUT_MS: '2000',
         // Lets the tests store an integration secret (a Slack webhook URL).
         STREAMLEADS_SECRET_KEY: randomBytes(32).toString('base64'),
+        // The API creates this admin on start, the database having no user yet.
+        STREAMLEADS_ADMIN_EMAIL: ADMIN_EMAIL,
+        STREAMLEADS_ADMIN_PASSWORD: adminPassword,
+        // One admin drives every test file, and every browser comes from 127.0.0.1: limits sized
+        // for one person and one address would fail the suite, not guard anything.
+        RATE_LIMIT_PER_USER: '100000',
+        RATE_LIMIT_PER_IP: '100000',
       },
     });
     start('node', ['build'], {
@@ -81,12 +98,16 @@ export async function setup(project: TestProject): Promise<void> {
       waitFor(apiUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ version }' }),
+        // Public: every other field needs a session.
+        body: JSON.stringify({ query: '{ viewer { kind } }' }),
       }),
       waitFor(dashboardUrl, {}),
     ]);
     project.provide('apiUrl', apiUrl);
     project.provide('dashboardUrl', dashboardUrl);
+    project.provide('adminEmail', ADMIN_EMAIL);
+    project.provide('adminPassword', adminPassword);
+    project.provide('adminSessionToken', await signInToApi(apiUrl, ADMIN_EMAIL, adminPassword));
   } catch (error) {
     await teardown();
     throw error;

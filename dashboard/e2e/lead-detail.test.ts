@@ -1,9 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { automationSettings, createLead, readLead, type CreatedLead } from './api';
-import { ARTIFACTS_DIR, launchChromium } from './browser';
+import { adminApi, automationSettings, createLead, readLead, type CreatedLead } from './api';
+import { ARTIFACTS_DIR, launchChromium, signedIn } from './browser';
 
-const apiUrl = inject('apiUrl');
+const api = adminApi();
 const dashboardUrl = inject('dashboardUrl');
 
 const tag = `Zd${Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('')}`;
@@ -15,9 +15,13 @@ let untouched: CreatedLead;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pt-BR' });
+  page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    locale: 'pt-BR',
+    storageState: signedIn(api),
+  });
   lead = await createLead(
-    apiUrl,
+    api,
     {
       name: `Helena ${tag}`,
       email: `helena.${tag.toLowerCase()}@example.com`,
@@ -30,7 +34,7 @@ beforeAll(async () => {
     true,
   );
   untouched = await createLead(
-    apiUrl,
+    api,
     { name: `Igor ${tag}`, email: `igor.${tag.toLowerCase()}@example.com`, origin: 'SITE' },
     true,
   );
@@ -70,7 +74,7 @@ describe('Lead detail', () => {
     expect(await phoneField().getAttribute('aria-describedby')).toBe(
       await error.getAttribute('id'),
     );
-    expect((await readLead(apiUrl, lead.id)).phone).toBe('+5511999990000');
+    expect((await readLead(api, lead.id)).phone).toBe('+5511999990000');
   });
 
   test('saves a corrected phone and clears the error', async () => {
@@ -81,21 +85,21 @@ describe('Lead detail', () => {
       .toContain('Alterações salvas');
     expect(await page.locator('[data-field-error]').count()).toBe(0);
     expect(await phoneField().getAttribute('aria-invalid')).toBeNull();
-    expect((await readLead(apiUrl, lead.id)).phone).toBe('+5511988887777');
-    expect((await readLead(apiUrl, untouched.id)).phone).toBeNull();
+    expect((await readLead(api, lead.id)).phone).toBe('+5511988887777');
+    expect((await readLead(api, untouched.id)).phone).toBeNull();
     await page.screenshot({ path: `${ARTIFACTS_DIR}lead-detail.png`, fullPage: true });
   });
 
   test('retries a dead automation run', async () => {
-    const before = await automationSettings(apiUrl);
+    const before = await automationSettings(api);
     // Nothing listens on port 9: the Slack notification fails and, with one attempt, dies.
-    await automationSettings(apiUrl, {
+    await automationSettings(api, {
       slackWebhookUrl: 'http://127.0.0.1:9/hook',
       maxAttempts: 1,
     });
     try {
       const hot = await createLead(
-        apiUrl,
+        api,
         {
           name: `Joana ${tag}`,
           email: `joana.${tag.toLowerCase()}@example.com`,
@@ -118,7 +122,7 @@ describe('Lead detail', () => {
         .poll(() => page.locator('[data-automation-runs]').textContent())
         .toContain('Reenfileirada.');
     } finally {
-      await automationSettings(apiUrl, {
+      await automationSettings(api, {
         slackWebhookUrl: before.slackConfigured ? undefined : null,
         maxAttempts: before.maxAttempts,
       });
@@ -131,7 +135,11 @@ describe('Lead detail', () => {
   });
 
   test('fits a 390 px phone without scrolling the page sideways', async () => {
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'en' });
+    const phone = await browser.newPage({
+      viewport: { width: 390, height: 844 },
+      locale: 'en',
+      storageState: signedIn(api),
+    });
     try {
       await phone.goto(`${dashboardUrl}/leads/${lead.id}`);
       await expect.poll(() => phone.locator('[data-score-rule]').count()).toBeGreaterThan(0);

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { createLead, type NewLead } from './api';
-import { ARTIFACTS_DIR, launchChromium } from './browser';
+import { adminApi, createLead, type NewLead } from './api';
+import { ARTIFACTS_DIR, launchChromium, signedIn } from './browser';
 
-const apiUrl = inject('apiUrl');
+const api = adminApi();
 const dashboardUrl = inject('dashboardUrl');
 
 // Letters only: names must be names. Every lead of this file carries it, so searches for it
@@ -28,10 +28,14 @@ let page: Page;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pt-BR' });
-  await createLead(apiUrl, lead('Carla', 'SITE', { city: 'Campinas' }), true);
-  await createLead(apiUrl, lead('Davi', 'WHATSAPP', { city: 'Santos; SP' }), true);
-  await createLead(apiUrl, lead('Elisa', 'WHATSAPP', { city: 'São Paulo' }), true);
+  page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    locale: 'pt-BR',
+    storageState: signedIn(api),
+  });
+  await createLead(api, lead('Carla', 'SITE', { city: 'Campinas' }), true);
+  await createLead(api, lead('Davi', 'WHATSAPP', { city: 'Santos; SP' }), true);
+  await createLead(api, lead('Elisa', 'WHATSAPP', { city: 'São Paulo' }), true);
 });
 
 afterAll(async () => {
@@ -45,7 +49,7 @@ describe('Leads', () => {
     await page.goto(`${dashboardUrl}/leads?q=${tag}`);
     await expect.poll(rowNames).toEqual([`Elisa ${tag}`, `Davi ${tag}`, `Carla ${tag}`]);
 
-    await createLead(apiUrl, lead('Fábio', 'REFERRAL', { city: 'Recife' }));
+    await createLead(api, lead('Fábio', 'REFERRAL', { city: 'Recife' }));
 
     await expect.poll(rowNames, { timeout: 10_000 }).toContain(`Fábio ${tag}`);
     expect((await rowNames())[0]).toBe(`Fábio ${tag}`);
@@ -110,7 +114,11 @@ describe('Leads', () => {
   });
 
   test('fits a 390 px phone without scrolling the page sideways', async () => {
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'pt-BR' });
+    const phone = await browser.newPage({
+      viewport: { width: 390, height: 844 },
+      locale: 'pt-BR',
+      storageState: signedIn(api),
+    });
     try {
       await phone.goto(`${dashboardUrl}/leads`);
       await expect.poll(() => phone.locator('tbody tr').count()).toBeGreaterThanOrEqual(4);

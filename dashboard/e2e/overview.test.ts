@@ -1,9 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { createLead } from './api';
-import { ARTIFACTS_DIR, launchChromium } from './browser';
+import { adminApi, createLead } from './api';
+import { ARTIFACTS_DIR, launchChromium, signedIn } from './browser';
 
-const apiUrl = inject('apiUrl');
+const api = adminApi();
 const dashboardUrl = inject('dashboardUrl');
 
 let browser: Browser;
@@ -11,7 +11,11 @@ let page: Page;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pt-BR' });
+  page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    locale: 'pt-BR',
+    storageState: signedIn(api),
+  });
 });
 
 afterAll(async () => {
@@ -32,7 +36,7 @@ describe('Overview', () => {
       Number(/WhatsApp: (\d+)/.exec((await byOrigin.getAttribute('aria-label')) ?? '')?.[1]);
     const whatsAppBefore = await whatsAppCount();
 
-    await createLead(apiUrl, {
+    await createLead(api, {
       name: 'Ana Overview',
       email: `ana.overview.${Date.now()}@example.com`,
       origin: 'GOOGLE_ADS',
@@ -41,7 +45,7 @@ describe('Overview', () => {
       approximateIncome: '25000',
       interest: 'Apartamento de 3 quartos',
     });
-    await createLead(apiUrl, {
+    await createLead(api, {
       name: 'Bruno Overview',
       email: `bruno.overview.${Date.now()}@example.com`,
       origin: 'WHATSAPP',

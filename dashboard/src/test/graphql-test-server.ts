@@ -15,8 +15,15 @@ const require = createRequire(import.meta.url);
 const ws = require(
   join(dirname(require.resolve('ws/package.json')), 'index.js'),
 ) as typeof WebSocketModule;
-const { GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, graphql } =
-  require('graphql') as typeof GraphQLModule;
+const {
+  GraphQLError,
+  GraphQLInt,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  graphql,
+} = require('graphql') as typeof GraphQLModule;
 const { useServer } = require('graphql-ws/use/ws') as typeof GraphQLWsForWs;
 
 /**
@@ -35,8 +42,23 @@ export const TEST_SERVER_VERSION = '0.0.0-test';
 export interface GraphQLTestServer {
   url: string;
   port: number;
+  /** Every HTTP request received, in order. */
+  requests: { method: string; headers: IncomingMessage['headers'] }[];
+  /**
+   * As when the API revokes a session: open sockets close with 4403 and new ones are refused
+   * (also 4403) from then on.
+   */
+  revokeSessions(): void;
+  /** WebSockets open now. */
+  openSockets(): number;
   stop(): Promise<void>;
 }
+
+/** What the API answers without a valid session, as `extensions.code`. */
+const unauthenticated = () =>
+  new GraphQLError('Sign in or send an API key to use secret.', {
+    extensions: { code: 'UNAUTHENTICATED' },
+  });
 
 const schema = new GraphQLSchema({
   query: new GraphQLObjectType({
@@ -44,6 +66,14 @@ const schema = new GraphQLSchema({
     fields: {
       greeting: { type: GraphQLString, resolve: () => 'olá' },
       version: { type: new GraphQLNonNull(GraphQLString), resolve: () => TEST_SERVER_VERSION },
+      // Like every StreamLeads field but `viewer`: out of reach without a session, which this
+      // server never has.
+      secret: {
+        type: GraphQLString,
+        resolve: () => {
+          throw unauthenticated();
+        },
+      },
     },
   }),
   subscription: new GraphQLObjectType({
@@ -61,10 +91,23 @@ const schema = new GraphQLSchema({
 });
 
 export async function startGraphQLTestServer(port = 0): Promise<GraphQLTestServer> {
+  const requests: GraphQLTestServer['requests'] = [];
+  let sessionsRevoked = false;
   const http = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/graphql' || !['GET', 'POST'].includes(request.method ?? '')) {
       response.writeHead(404).end();
+      return;
+    }
+    requests.push({ method: request.method ?? '', headers: request.headers });
+    // The API's CSRF prevention: a request a browser would send without a preflight needs it.
+    const preflighted = /^application\/(graphql-response\+)?json/i.test(
+      request.headers['content-type'] ?? '',
+    );
+    if (!preflighted && request.headers['x-graphql-yoga-csrf'] === undefined) {
+      response
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ message: 'Required CSRF header(s) not present' }] }));
       return;
     }
     void readRequest(request, url).then(async (body) => {
@@ -74,17 +117,27 @@ export async function startGraphQLTestServer(port = 0): Promise<GraphQLTestServe
         variableValues: body.variables,
         operationName: body.operationName,
       });
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+      const refused = result.errors?.some((error) => error.extensions.code === 'UNAUTHENTICATED');
+      response
+        .writeHead(refused ? 401 : 200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(result));
     });
   });
   const sockets = new ws.WebSocketServer({ server: http, path: '/graphql' });
-  const graphqlWs = useServer({ schema }, sockets);
+  // Returning false closes the socket with 4403 Forbidden, as the API does without a session.
+  const graphqlWs = useServer({ schema, onConnect: () => !sessionsRevoked }, sockets);
 
   await listen(http, port);
   const actualPort = (http.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${actualPort}/graphql`,
     port: actualPort,
+    requests,
+    revokeSessions() {
+      sessionsRevoked = true;
+      for (const socket of sockets.clients) socket.close(4403, 'Forbidden');
+    },
+    openSockets: () => sockets.clients.size,
     async stop() {
       // A crash, not a graceful shutdown: clients see an abnormal close, as when the API dies.
       for (const socket of sockets.clients) socket.terminate();

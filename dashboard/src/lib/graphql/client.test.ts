@@ -12,11 +12,17 @@ import {
   retryDelay,
   toWebSocketUrl,
   type ApiClient,
+  type ApiClientOptions,
 } from './client';
 
 const greetingQuery = gql<{ greeting: string }>`
   query Greeting {
     greeting
+  }
+`;
+const secretQuery = gql<{ secret: string | null }>`
+  query Secret {
+    secret
   }
 `;
 const countdownSubscription = gql<{ countdown: number }, { from: number }>`
@@ -36,8 +42,12 @@ async function startServer(port?: number) {
   return server;
 }
 
-function openClient(url: string, browser: boolean) {
-  const api = createApiClient({ url, browser, webSocketImpl: NodeWebSocket });
+function openClient(
+  url: string,
+  browser: boolean,
+  callbacks: Pick<ApiClientOptions, 'onUnauthenticated' | 'onSocketForbidden'> = {},
+) {
+  const api = createApiClient({ url, browser, webSocketImpl: NodeWebSocket, ...callbacks });
   opened.clients.push(api);
   return api;
 }
@@ -89,12 +99,16 @@ describe('retryDelay', () => {
 });
 
 describe('createApiClient in the browser', () => {
-  it('connects the WebSocket without waiting for a subscription', async () => {
+  it('opens no WebSocket until asked, then connects without waiting for a subscription', async () => {
     const server = await startServer();
     const api = openClient(server.url, true);
+    await api.client.query(greetingQuery, {}).toPromise();
+    expect(server.openSockets()).toBe(0);
 
+    api.connectLive();
     expect(api.connection.status).toBe('connecting');
     await vi.waitFor(() => expect(api.connection.status).toBe('connected'));
+    expect(server.openSockets()).toBe(1);
   });
 
   it('runs queries over HTTP and subscriptions over the WebSocket', async () => {
@@ -117,9 +131,65 @@ describe('createApiClient in the browser', () => {
     subscription.unsubscribe();
   });
 
+  it('sends the CSRF header the API requires, GET queries included', async () => {
+    const server = await startServer();
+    const api = openClient(server.url, true);
+
+    const query = await api.client.query(greetingQuery, {}).toPromise();
+    expect(query.error).toBeUndefined();
+    expect(server.requests.map((request) => request.method)).toEqual(['GET']);
+    expect(server.requests[0]?.headers['x-graphql-yoga-csrf']).toBeDefined();
+  });
+
+  it('reports an operation refused as UNAUTHENTICATED', async () => {
+    const server = await startServer();
+    const onUnauthenticated = vi.fn();
+    const api = openClient(server.url, true, { onUnauthenticated });
+
+    const greeting = await api.client.query(greetingQuery, {}).toPromise();
+    expect(greeting.data).toEqual({ greeting: 'olá' });
+    expect(onUnauthenticated).not.toHaveBeenCalled();
+
+    const secret = await api.client.query(secretQuery, {}).toPromise();
+    expect(secret.error?.graphQLErrors[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    expect(onUnauthenticated).toHaveBeenCalledTimes(1);
+  });
+
+  it('reports a socket the API closes as forbidden', async () => {
+    const server = await startServer();
+    const onSocketForbidden = vi.fn();
+    const api = openClient(server.url, true, { onSocketForbidden });
+    api.connectLive();
+    await vi.waitFor(() => expect(api.connection.status).toBe('connected'));
+
+    server.revokeSessions();
+    await vi.waitFor(() => expect(onSocketForbidden).toHaveBeenCalled());
+    expect(api.connection.status).toBe('disconnected');
+  });
+
+  it('closes the WebSocket when disconnected and opens a fresh one when asked again', async () => {
+    const server = await startServer();
+    const onSocketForbidden = vi.fn();
+    const api = openClient(server.url, true, { onSocketForbidden });
+    api.connectLive();
+    await vi.waitFor(() => expect(api.connection.status).toBe('connected'));
+
+    api.disconnectLive();
+    await vi.waitFor(() => expect(server.openSockets()).toBe(0));
+    // Long enough for a retry, had the old client kept trying.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(server.openSockets()).toBe(0);
+
+    api.connectLive();
+    await vi.waitFor(() => expect(server.openSockets()).toBe(1));
+    expect(api.connection.status).toBe('connected');
+    expect(onSocketForbidden).not.toHaveBeenCalled();
+  });
+
   it('reports the outage when the API goes away and reconnects when it is back', async () => {
     const server = await startServer();
     const api = openClient(server.url, true);
+    api.connectLive();
     await vi.waitFor(() => expect(api.connection.status).toBe('connected'));
 
     await server.stop();
@@ -136,6 +206,7 @@ describe('createApiClient in the browser', () => {
     await server.stop();
     opened.servers.splice(0);
     const api = openClient(server.url, true);
+    api.connectLive();
 
     await vi.waitFor(() => expect(api.connection.status).toBe('disconnected'));
   });

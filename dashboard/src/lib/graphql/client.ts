@@ -1,15 +1,31 @@
-import { Client, cacheExchange, fetchExchange, subscriptionExchange } from '@urql/core';
+import {
+  Client,
+  cacheExchange,
+  fetchExchange,
+  mapExchange,
+  subscriptionExchange,
+} from '@urql/core';
 import { createClient as createWebSocketClient, type Client as WebSocketClient } from 'graphql-ws';
-import { ApiConnection } from './connection.svelte';
+import { hasErrorCode } from './api-errors';
+import { ApiConnection, type ConnectionEvent } from './connection.svelte';
 
 /** Where the API listens in development; `PUBLIC_API_URL` overrides it. */
 export const DEFAULT_API_URL = 'http://localhost:4000/graphql';
+
+/**
+ * The API refuses GET requests (and form-encoded POSTs) without this header: a "simple" request
+ * skips the CORS preflight, so another site could send one with our cookie. urql sends queries
+ * as GET, so every request carries it; its value does not matter.
+ */
+export const CSRF_HEADER = 'x-graphql-yoga-csrf';
 
 const MAX_RETRY_DELAY_MS = 30_000;
 const KEEP_ALIVE_MS = 15_000;
 const PONG_TIMEOUT_MS = 5_000;
 /** graphql-ws retries this close code; we use it when the server stops answering pings. */
 const REQUEST_TIMEOUT_CLOSE_CODE = 4408;
+/** The API refuses a socket without a valid session, and closes one whose session was revoked. */
+const FORBIDDEN_CLOSE_CODE = 4403;
 
 export interface ApiClientOptions {
   /** The API's HTTP URL; relative URLs resolve against `base` (the page's origin in a browser). */
@@ -19,11 +35,25 @@ export interface ApiClientOptions {
   base?: string;
   /** A WebSocket class where the global one will not do (tests); the global one otherwise. */
   webSocketImpl?: unknown;
+  /** Called when an operation is refused because the caller is not signed in (UNAUTHENTICATED). */
+  onUnauthenticated?: () => void;
+  /**
+   * Called when the API refuses or closes the live WebSocket as forbidden (4403): the session
+   * may have ended (signed out in another tab, password changed, user disabled).
+   */
+  onSocketForbidden?: () => void;
 }
 
 export interface ApiClient {
   client: Client;
   connection: ApiConnection;
+  /**
+   * Opens the live WebSocket (the first subscription opens it too); a no-op while it is open.
+   * The API refuses it without a session, so call it once signed in.
+   */
+  connectLive(): void;
+  /** Closes the live WebSocket for good, e.g. on sign-out; `connectLive` opens a fresh one. */
+  disconnectLive(): void;
   /** Closes the WebSocket for good; call it when the app unmounts. */
   dispose(): void;
 }
@@ -52,44 +82,91 @@ export function createApiClient({
   browser,
   base,
   webSocketImpl,
+  onUnauthenticated,
+  onSocketForbidden,
 }: ApiClientOptions): ApiClient {
   const connection = new ApiConnection();
   const httpUrl = new URL(url, base).toString();
+  // Cookies go with every request: the session is an httpOnly cookie the API set at sign-in.
+  const fetchOptions = { credentials: 'include', headers: { [CSRF_HEADER]: '1' } } as const;
+  const reportUnauthenticated = mapExchange({
+    onError(error) {
+      if (hasErrorCode(error, 'UNAUTHENTICATED')) onUnauthenticated?.();
+    },
+  });
 
   if (!browser) {
     const client = new Client({
       url: httpUrl,
       // Node 20 has no global WebSocket, and a subscription cannot finish within one SSR
       // render anyway: on the server subscriptions stay paused until the browser takes over.
-      exchanges: [cacheExchange, pausedSubscriptionExchange(), fetchExchange],
-      fetchOptions: { credentials: 'include' },
+      exchanges: [
+        cacheExchange,
+        reportUnauthenticated,
+        pausedSubscriptionExchange(),
+        fetchExchange,
+      ],
+      fetchOptions,
     });
-    return { client, connection, dispose: () => {} };
+    return {
+      client,
+      connection,
+      connectLive: () => {},
+      disconnectLive: () => {},
+      dispose: () => {},
+    };
   }
 
-  const webSocket = createLiveWebSocket(toWebSocketUrl(url, base), connection, webSocketImpl);
+  const webSocketUrl = toWebSocketUrl(url, base);
+  let live: LiveWebSocket | undefined;
+  const openLive = () => {
+    if (!live) {
+      connection.reset();
+      live = createLiveWebSocket(webSocketUrl, connection, webSocketImpl, onSocketForbidden);
+    }
+    return live;
+  };
+  const closeLive = () => {
+    live?.dispose();
+    live = undefined;
+  };
+
   const client = new Client({
     url: httpUrl,
     exchanges: [
       cacheExchange,
+      reportUnauthenticated,
       subscriptionExchange({
         forwardSubscription(request) {
           const input = { ...request, query: request.query ?? '' };
           return {
-            subscribe: (sink) => ({ unsubscribe: webSocket.subscribe(input, sink) }),
+            subscribe: (sink) => ({ unsubscribe: openLive().subscribe(input, sink) }),
           };
         },
       }),
       fetchExchange,
     ],
-    fetchOptions: { credentials: 'include' },
+    fetchOptions,
   });
-  return { client, connection, dispose: () => void webSocket.dispose() };
+  return {
+    client,
+    connection,
+    connectLive: () => void openLive(),
+    disconnectLive: closeLive,
+    dispose: closeLive,
+  };
 }
 
 interface LiveWebSocket {
   subscribe: WebSocketClient['subscribe'];
   dispose(): void;
+}
+
+/** What one graphql-ws client reports to the socket that owns it. */
+interface SocketEvents {
+  receive(event: ConnectionEvent): void;
+  forbidden(): void;
+  fatal(): void;
 }
 
 /**
@@ -100,11 +177,23 @@ function createLiveWebSocket(
   url: string,
   connection: ApiConnection,
   webSocketImpl: unknown,
+  onForbidden: (() => void) | undefined,
 ): LiveWebSocket {
   let restarts = 0;
   let restartTimer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
-  let current = createRetryingClient(url, connection, webSocketImpl, restartAfterFatalError);
+  // A disposed client still reports its socket closing, after a newer one may have connected:
+  // only this socket's live clients speak for the connection.
+  const events: SocketEvents = {
+    receive: (event) => {
+      if (!disposed) connection.receive(event);
+    },
+    forbidden: () => {
+      if (!disposed) onForbidden?.();
+    },
+    fatal: restartAfterFatalError,
+  };
+  let current = createRetryingClient(url, events, webSocketImpl);
 
   // graphql-ws stops for good on a close code it deems fatal (say a proxy answering 1011); a
   // fresh client after a back-off keeps the promise that the dashboard always comes back.
@@ -112,7 +201,7 @@ function createLiveWebSocket(
     if (disposed) return;
     restartTimer = setTimeout(() => {
       disposeQuietly(current);
-      current = createRetryingClient(url, connection, webSocketImpl, restartAfterFatalError);
+      current = createRetryingClient(url, events, webSocketImpl);
     }, retryDelay(restarts++));
   }
 
@@ -128,9 +217,8 @@ function createLiveWebSocket(
 
 function createRetryingClient(
   url: string,
-  connection: ApiConnection,
+  events: SocketEvents,
   webSocketImpl: unknown,
-  onFatalError: () => void,
 ): WebSocketClient {
   let pongTimeout: ReturnType<typeof setTimeout> | undefined;
   let socket: WebSocket | undefined;
@@ -148,15 +236,18 @@ function createRetryingClient(
     // pong is the only sign of it.
     keepAlive: KEEP_ALIVE_MS,
     on: {
-      connecting: () => connection.receive('connecting'),
+      connecting: () => events.receive('connecting'),
       connected: (connected) => {
         socket = connected as WebSocket;
-        connection.receive('connected');
+        events.receive('connected');
       },
-      closed: () => {
+      closed: (event) => {
         clearTimeout(pongTimeout);
         socket = undefined;
-        connection.receive('closed');
+        events.receive('closed');
+        // graphql-ws retries 4403 (access might be granted later); whoever owns the session
+        // decides whether it has ended.
+        if (isCloseEvent(event) && event.code === FORBIDDEN_CLOSE_CODE) events.forbidden();
       },
       ping: (received) => {
         if (received) return;
@@ -171,10 +262,14 @@ function createRetryingClient(
       },
     },
     onNonLazyError: () => {
-      connection.receive('failed');
-      onFatalError();
+      events.receive('failed');
+      events.fatal();
     },
   });
+}
+
+function isCloseEvent(value: unknown): value is { code: number } {
+  return typeof value === 'object' && value !== null && 'code' in value;
 }
 
 /** Disposing during a failing connection attempt rejects with that failure; nobody needs it. */

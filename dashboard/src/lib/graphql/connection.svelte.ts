@@ -34,6 +34,11 @@ export class ApiConnection {
   receive(event: ConnectionEvent): void {
     this.status = nextConnectionStatus(this.status, event);
   }
+
+  /** A fresh socket (after signing in again) starts over: the old one's outage is not news. */
+  reset(): void {
+    this.status = 'connecting';
+  }
 }
 
 export const [getApiConnection, setApiConnection] = createContext<ApiConnection>();

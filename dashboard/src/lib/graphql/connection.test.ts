@@ -26,4 +26,11 @@ describe('ApiConnection', () => {
     connection.receive('connecting');
     expect(connection.status).toBe('disconnected');
   });
+
+  it('starts over as connecting when reset', () => {
+    const connection = new ApiConnection();
+    connection.receive('closed');
+    connection.reset();
+    expect(connection.status).toBe('connecting');
+  });
 });

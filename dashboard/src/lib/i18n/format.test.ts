@@ -59,4 +59,12 @@ describe('createFormatters', () => {
       'Hot: 1, Warm: 2, and Cold: 3',
     );
   });
+
+  it('words a wait in seconds under a minute and in whole minutes, rounded up, beyond', () => {
+    expect(createFormatters('pt-BR').waitTime(45)).toBe('45 segundos');
+    expect(createFormatters('pt-BR').waitTime(1)).toBe('1 segundo');
+    expect(createFormatters('pt-BR').waitTime(900)).toBe('15 minutos');
+    expect(createFormatters('en').waitTime(61)).toBe('2 minutes');
+    expect(createFormatters('en').waitTime(0.2)).toBe('1 second');
+  });
 });

@@ -24,6 +24,11 @@ export interface Formatters {
   signedPercent(value: number): string;
   /** Joins items the way the language does: "a, b e c" in pt-BR, "a, b, and c" in English. */
   list(items: readonly string[]): string;
+  /**
+   * A wait in words: seconds under a minute, whole minutes (rounded up) from there on, e.g.
+   * "45 segundos", "15 minutos".
+   */
+  waitTime(seconds: number): string;
 }
 
 /** Builds the Intl formatters once per locale; Intl constructors are costly to call per cell. */
@@ -46,6 +51,16 @@ export function createFormatters(locale: Locale, timeZone: string = DEFAULT_TIME
     signDisplay: 'exceptZero',
   });
   const list = new Intl.ListFormat(locale, { type: 'conjunction' });
+  const seconds = new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: 'second',
+    unitDisplay: 'long',
+  });
+  const minutes = new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: 'minute',
+    unitDisplay: 'long',
+  });
   return {
     date: (value) => date.format(new Date(value)),
     dateTime: (value) => dateTime.format(new Date(value)),
@@ -57,5 +72,10 @@ export function createFormatters(locale: Locale, timeZone: string = DEFAULT_TIME
     signedNumber: (value) => signedNumber.format(value),
     signedPercent: (value) => signedPercent.format(value),
     list: (items) => list.format(items),
+    // Rounded up: "try again in 14 minutes" when 14.5 remain would send people back too early.
+    waitTime: (value) =>
+      value < 60
+        ? seconds.format(Math.max(1, Math.ceil(value)))
+        : minutes.format(Math.ceil(value / 60)),
   };
 }

@@ -10,17 +10,41 @@ import { createApiClient, type ApiClient } from '../graphql/client';
 import { ApiConnection } from '../graphql/connection.svelte';
 import { I18n } from '../i18n/i18n.svelte';
 import type { Locale } from '../i18n/locale';
+import { PERMISSIONS, Session, type SessionUser } from '../session/session.svelte';
 import AppShell from './AppShell.svelte';
 
 const pageContent = createRawSnippet(() => ({ render: () => '<p>page content</p>' }));
+
+const admin: SessionUser = {
+  id: 'u1',
+  name: 'Beatriz Lima',
+  email: 'beatriz@example.com',
+  role: 'ADMIN',
+};
+const seller: SessionUser = {
+  id: 'u2',
+  name: 'Caio Rocha',
+  email: 'caio@example.com',
+  role: 'SALES',
+};
 
 function renderShell({
   locale = 'pt-BR',
   connection = new ApiConnection(),
   currentPath = '/',
-}: { locale?: Locale; connection?: ApiConnection; currentPath?: string } = {}) {
+  session = new Session({ status: 'signed-in', user: admin, permissions: PERMISSIONS }),
+  onSignOut = () => Promise.resolve(undefined),
+}: {
+  locale?: Locale;
+  connection?: ApiConnection;
+  currentPath?: string;
+  session?: Session;
+  onSignOut?: () => Promise<string | undefined>;
+} = {}) {
   const i18n = new I18n(locale);
-  render(AppShell, { props: { i18n, connection, currentPath, children: pageContent } });
+  render(AppShell, {
+    props: { i18n, connection, currentPath, session, onSignOut, children: pageContent },
+  });
   return { i18n, connection };
 }
 
@@ -53,6 +77,53 @@ describe('AppShell', () => {
     ]);
   });
 
+  it('hides Settings from a role that may not change them', () => {
+    renderShell({
+      locale: 'en',
+      session: new Session({
+        status: 'signed-in',
+        user: seller,
+        permissions: ['leads:read', 'pipeline:write'],
+      }),
+    });
+
+    const nav = screen.getByRole('navigation', { name: 'Main navigation' });
+    expect([...nav.querySelectorAll('a')].map((a) => a.textContent?.trim())).toEqual([
+      'Overview',
+      'Leads',
+    ]);
+  });
+
+  it('names the signed-in person and their role', () => {
+    renderShell({ locale: 'pt-BR' });
+
+    const account = screen.getByRole('region', { name: 'Sua conta' });
+    expect(account.textContent).toContain('Beatriz Lima');
+    expect(account.textContent).toContain('Administrador');
+    expect(screen.getByRole('button', { name: 'Sair' })).toBeTruthy();
+  });
+
+  it('signs out from the button and says why when it could not', async () => {
+    let finish: (failure: string | undefined) => void = () => {};
+    const onSignOut = vi.fn(() => new Promise<string | undefined>((resolve) => (finish = resolve)));
+    renderShell({ locale: 'en', onSignOut });
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Sign out' }));
+    expect(onSignOut).toHaveBeenCalledTimes(1);
+    const busy = screen.getByRole('button', { name: 'Signing out…' }) as HTMLButtonElement;
+    expect(busy.disabled).toBe(true);
+
+    finish('[Network] Failed to fetch');
+    await vi.waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toContain(
+        'Could not sign out: [Network] Failed to fetch',
+      ),
+    );
+    expect((screen.getByRole('button', { name: 'Sign out' }) as HTMLButtonElement).disabled).toBe(
+      false,
+    );
+  });
+
   it('marks the link of the current section as the current page', () => {
     renderShell({ locale: 'en', currentPath: '/leads/42' });
 
@@ -82,6 +153,7 @@ describe('AppShell', () => {
     opened.server = await startGraphQLTestServer();
     const { port, url } = opened.server;
     opened.api = createApiClient({ url, browser: true, webSocketImpl: NodeWebSocket });
+    opened.api.connectLive();
     renderShell({ connection: opened.api.connection });
 
     await vi.waitFor(() => expect(opened.api?.connection.status).toBe('connected'));

@@ -14,6 +14,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query Viewer {\n    viewer {\n      kind\n      user {\n        id\n        name\n        email\n        role\n      }\n      permissions\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
     "\n    fragment OverviewFigures on LeadStats {\n      from\n      to\n      total\n      leadsToday\n      averageScore\n      interval\n      byStatus {\n        status\n        count\n      }\n      byOrigin {\n        origin\n        count\n      }\n      series {\n        start\n        byStatus {\n          status\n          count\n        }\n      }\n      scoreHistogram {\n        min\n        max\n        count\n      }\n    }\n  ": typeof types.OverviewFiguresFragmentDoc,
     "\n    query OverviewStats($range: LeadStatsRange!, $timeZone: String!) {\n      leadStats(range: $range, timeZone: $timeZone) {\n        __typename\n        ... on LeadStats {\n          ...OverviewFigures\n        }\n        ... on Error {\n          message\n        }\n      }\n    }\n  ": typeof types.OverviewStatsDocument,
     "\n    subscription OverviewStatsUpdated($range: LeadStatsRange!, $timeZone: String!) {\n      leadStatsUpdated(range: $range, timeZone: $timeZone) {\n        ...OverviewFigures\n      }\n    }\n  ": typeof types.OverviewStatsUpdatedDocument,
@@ -26,8 +28,11 @@ type Documents = {
     "\n    mutation RetryLeadAutomationRun($id: ID!) {\n      retryAutomationRun(id: $id) {\n        __typename\n        ... on AutomationRun {\n          id\n          state\n        }\n        ... on AutomationRunNotRetryableError {\n          message\n          state\n        }\n        ... on Error {\n          message\n        }\n      }\n    }\n  ": typeof types.RetryLeadAutomationRunDocument,
     "\n    subscription LeadDetailChanges($filter: LeadUpdatedFilter) {\n      leadUpdated(filter: $filter) {\n        change\n        leadId\n      }\n    }\n  ": typeof types.LeadDetailChangesDocument,
     "\n  query LeadExportPage($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {\n    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      __typename\n      ... on LeadConnection {\n        totalCount\n        pageInfo {\n          endCursor\n          hasNextPage\n        }\n        edges {\n          node {\n            id\n            name\n            email\n            phone\n            city\n            origin\n            status\n            score\n            approximateIncome\n            interest\n            createdAt\n            followUpAt\n          }\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.LeadExportPageDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      __typename\n      ... on SignInPayload {\n        user {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.SignInDocument,
 };
 const documents: Documents = {
+    "\n  query Viewer {\n    viewer {\n      kind\n      user {\n        id\n        name\n        email\n        role\n      }\n      permissions\n    }\n  }\n": types.ViewerDocument,
+    "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
     "\n    fragment OverviewFigures on LeadStats {\n      from\n      to\n      total\n      leadsToday\n      averageScore\n      interval\n      byStatus {\n        status\n        count\n      }\n      byOrigin {\n        origin\n        count\n      }\n      series {\n        start\n        byStatus {\n          status\n          count\n        }\n      }\n      scoreHistogram {\n        min\n        max\n        count\n      }\n    }\n  ": types.OverviewFiguresFragmentDoc,
     "\n    query OverviewStats($range: LeadStatsRange!, $timeZone: String!) {\n      leadStats(range: $range, timeZone: $timeZone) {\n        __typename\n        ... on LeadStats {\n          ...OverviewFigures\n        }\n        ... on Error {\n          message\n        }\n      }\n    }\n  ": types.OverviewStatsDocument,
     "\n    subscription OverviewStatsUpdated($range: LeadStatsRange!, $timeZone: String!) {\n      leadStatsUpdated(range: $range, timeZone: $timeZone) {\n        ...OverviewFigures\n      }\n    }\n  ": types.OverviewStatsUpdatedDocument,
@@ -40,6 +45,7 @@ const documents: Documents = {
     "\n    mutation RetryLeadAutomationRun($id: ID!) {\n      retryAutomationRun(id: $id) {\n        __typename\n        ... on AutomationRun {\n          id\n          state\n        }\n        ... on AutomationRunNotRetryableError {\n          message\n          state\n        }\n        ... on Error {\n          message\n        }\n      }\n    }\n  ": types.RetryLeadAutomationRunDocument,
     "\n    subscription LeadDetailChanges($filter: LeadUpdatedFilter) {\n      leadUpdated(filter: $filter) {\n        change\n        leadId\n      }\n    }\n  ": types.LeadDetailChangesDocument,
     "\n  query LeadExportPage($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {\n    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      __typename\n      ... on LeadConnection {\n        totalCount\n        pageInfo {\n          endCursor\n          hasNextPage\n        }\n        edges {\n          node {\n            id\n            name\n            email\n            phone\n            city\n            origin\n            status\n            score\n            approximateIncome\n            interest\n            createdAt\n            followUpAt\n          }\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.LeadExportPageDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      __typename\n      ... on SignInPayload {\n        user {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.SignInDocument,
 };
 
 /**
@@ -56,6 +62,14 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      kind\n      user {\n        id\n        name\n        email\n        role\n      }\n      permissions\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      kind\n      user {\n        id\n        name\n        email\n        role\n      }\n      permissions\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignOut {\n    signOut\n  }\n"): (typeof documents)["\n  mutation SignOut {\n    signOut\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -104,6 +118,10 @@ export function graphql(source: "\n    subscription LeadDetailChanges($filter: L
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query LeadExportPage($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {\n    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      __typename\n      ... on LeadConnection {\n        totalCount\n        pageInfo {\n          endCursor\n          hasNextPage\n        }\n        edges {\n          node {\n            id\n            name\n            email\n            phone\n            city\n            origin\n            status\n            score\n            approximateIncome\n            interest\n            createdAt\n            followUpAt\n          }\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  query LeadExportPage($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {\n    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      __typename\n      ... on LeadConnection {\n        totalCount\n        pageInfo {\n          endCursor\n          hasNextPage\n        }\n        edges {\n          node {\n            id\n            name\n            email\n            phone\n            city\n            origin\n            status\n            score\n            approximateIncome\n            interest\n            createdAt\n            followUpAt\n          }\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      __typename\n      ... on SignInPayload {\n        user {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      __typename\n      ... on SignInPayload {\n        user {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
