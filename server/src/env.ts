@@ -114,8 +114,11 @@ const envSchema = z.object({
    * Leave 0 when clients reach the API directly, or they could forge their address.
    */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
-  /** Larger GraphQL request bodies are refused with 413. */
-  MAX_REQUEST_BODY_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
+  /**
+   * Larger GraphQL request bodies are refused with 413. 4 MiB leaves room for a 2 MiB nurture PDF
+   * sent base64-encoded; ordinary operations are a few kilobytes.
+   */
+  MAX_REQUEST_BODY_BYTES: z.coerce.number().int().min(1_024).default(4_194_304),
 });
 
 export type Env = z.infer<typeof envSchema>;

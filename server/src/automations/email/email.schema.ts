@@ -342,7 +342,7 @@ const UploadNurturePdfInput = builder.inputType('UploadNurturePdfInput', {
     }),
     contentBase64: t.string({
       required: true,
-      description: `The file, base64-encoded: a PDF of at most ${maxNurturePdfBytes / 1024 / 1024} MiB. The whole request must also fit MAX_REQUEST_BODY_BYTES (1 MiB by default, about 750 KiB of PDF).`,
+      description: `The file, base64-encoded: a PDF of at most ${maxNurturePdfBytes / 1024 / 1024} MiB. The whole request must also fit MAX_REQUEST_BODY_BYTES (4 MiB by default).`,
     }),
   }),
 });
