@@ -4,6 +4,7 @@ import type { AutomationSettings } from '../generated/prisma/client.ts';
 import { publishEvent } from '../events.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Logger } from '../logger.ts';
+import { erasedRunSkipReason } from '../privacy/privacy.ts';
 import type { FeatureJobs, WorkerDependencies } from '../worker.ts';
 import {
   followUpDue,
@@ -224,6 +225,15 @@ export async function runAutomation(
 
   const now = new Date();
   const state = await prisma.$transaction(async (tx) => {
+    // eraseLead may have run while this attempt was out: the error of a failed attempt can quote
+    // the lead, and a retry would send erased data. The share lock orders us with an erasure in
+    // progress, which then clears what we write.
+    const [lead] = await tx.$queryRaw<{ erased: boolean }[]>`
+      SELECT "erasedAt" IS NOT NULL AS erased FROM leads
+      WHERE id = ${claimed.leadId}::uuid FOR SHARE`;
+    if (lead?.erased && result.kind !== 'delivered') {
+      result = { kind: 'skipped', reason: erasedRunSkipReason };
+    }
     let state: 'SKIPPED' | 'SUCCEEDED' | 'DEAD' | 'FAILED';
     const base = { responseStatus: 'status' in result ? result.status || null : null };
     if (result.kind === 'skipped') {
