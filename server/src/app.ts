@@ -25,6 +25,7 @@ import {
 } from './access/access-control.ts';
 import { useGraphqlLimits } from './access/graphql-limits.ts';
 import { useUnsubscribe } from './automations/email/unsubscribe.ts';
+import { useInbound } from './inbound/inbound-routes.ts';
 import type { Principal } from './access/principal.ts';
 import type { Context } from './context.ts';
 import type { Database } from './db.ts';
@@ -53,6 +54,13 @@ export interface AppOptions {
   trustProxyHops: number;
   /** Larger request bodies are refused with 413 before they are read. */
   maxRequestBodyBytes: number;
+  /** Larger multipart uploads from callers with credentials are refused with 413. */
+  maxUploadBytes: number;
+  /**
+   * How often open WebSockets are checked for sessions that expired or users whose role changed
+   * (revocations close them at once). Default: a minute.
+   */
+  socketRecheckMs?: number;
   /** This process's metrics, served on /metrics. Default: a new registry for this app. */
   metrics?: Metrics;
 }
@@ -83,10 +91,10 @@ export function buildApp(options: AppOptions): App {
   const context = async (initial: ServerContext): Promise<Context> => {
     const headers = initial.request?.headers ?? nodeHeaders(initial.req?.headers ?? {});
     const ip = access.clientIp(headers, initial.req?.socket.remoteAddress);
-    const principal = await access.authenticate(
+    const principal = await access.authenticateRequest(
       access.credentials(headers, initial.connectionParams),
+      ip,
     );
-    await access.limitRequest(principal, ip);
     const request = initial.request;
     const secure = isSecureRequest(request, headers, options.trustProxyHops);
     return {
@@ -140,6 +148,8 @@ export function buildApp(options: AppOptions): App {
     plugins: [
       // GET/POST /unsubscribe: the link in every email (answered before anything GraphQL).
       useUnsubscribe({ prisma: database.prisma, logger }),
+      // Webhooks, the no-JavaScript form and /embed.js (each route guards itself).
+      useInbound({ prisma: database.prisma, jobs, logger, access, metrics }),
       // Requests with these headers are never "simple": a browser preflights them, so CORS decides.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'x-api-key'] }),
       useGraphqlLimits({ exposeSuggestions: options.exploration === 'open' }),
@@ -178,15 +188,18 @@ export function buildApp(options: AppOptions): App {
   });
 
   const server = createServer((request, response) => {
-    if (refuseOversizedBody(request, response, options.maxRequestBodyBytes)) return;
+    const limit = bodyLimitFor(request, options.maxRequestBodyBytes, options.maxUploadBytes);
+    if (refuseOversizedBody(request, response, limit)) return;
     void yoga(request, response);
   });
   const sockets = new WebSocketServer({ server, path: graphqlPath });
-  serveSubscriptions(yoga, sockets, {
+  const stopSocketChecks = serveSubscriptions(yoga, sockets, {
     access,
     corsOrigins: options.corsOrigins,
     events,
     logger,
+    prisma: database.prisma,
+    recheckMs: options.socketRecheckMs ?? 60_000,
   });
   sockets.on('connection', (socket) => {
     metrics.openWebSockets.inc();
@@ -203,7 +216,10 @@ export function buildApp(options: AppOptions): App {
       const { port: bound } = server.address() as AddressInfo;
       return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
     },
-    close: (timeoutMs) => closeServer(server, sockets, timeoutMs),
+    close: (timeoutMs) => {
+      stopSocketChecks();
+      return closeServer(server, sockets, timeoutMs);
+    },
   };
 }
 
@@ -222,6 +238,20 @@ function isSecureRequest(
 ): boolean {
   if (request?.url.startsWith('https:')) return true;
   return trustProxyHops > 0 && headers.get('x-forwarded-proto') === 'https';
+}
+
+/**
+ * File uploads (CSV imports, the nurture PDF as multipart) may be larger than operations, but only
+ * from a caller presenting credentials: an anonymous caller never gets more than an operation's
+ * room. The credentials themselves are checked after the body is read, like any request's.
+ */
+function bodyLimitFor(request: IncomingMessage, maxBodyBytes: number, maxUploadBytes: number) {
+  const multipart = request.headers['content-type']?.startsWith('multipart/form-data') ?? false;
+  const credentials =
+    request.headers.authorization !== undefined ||
+    request.headers['x-api-key'] !== undefined ||
+    request.headers.cookie !== undefined;
+  return multipart && credentials ? Math.max(maxBodyBytes, maxUploadBytes) : maxBodyBytes;
 }
 
 /**
@@ -304,6 +334,9 @@ interface SocketGuard {
   corsOrigins: string[];
   events: EventBus;
   logger: Logger;
+  prisma: Database['prisma'];
+  /** How often open sockets are checked against expired sessions and changed roles. */
+  recheckMs: number;
 }
 
 /** graphql-ws's close code for a refused connection; its clients retry it with back-off. */
@@ -314,7 +347,11 @@ const forbiddenCloseCode = 4403;
  * opens only with a valid session or API key; each operation authenticates again (as an HTTP
  * request would), and a revoked session, key or person closes the sockets that used it.
  */
-function serveSubscriptions(yoga: App['yoga'], sockets: WebSocketServer, guard: SocketGuard) {
+function serveSubscriptions(
+  yoga: App['yoga'],
+  sockets: WebSocketServer,
+  guard: SocketGuard,
+): () => void {
   const principals = new Map<WebSocket, Principal>();
 
   useServer(
@@ -370,15 +407,68 @@ function serveSubscriptions(yoga: App['yoga'], sockets: WebSocketServer, guard: 
     sockets,
   );
 
-  guard.events.subscribe((event) => {
+  const refuse = (socket: WebSocket, why: string) => {
+    guard.logger.info({ why }, 'closing a socket whose access ended');
+    socket.close(forbiddenCloseCode, 'Forbidden');
+    principals.delete(socket);
+  };
+  const unsubscribe = guard.events.subscribe((event) => {
     if (event.type !== 'access.revoked') return;
     for (const [socket, principal] of principals) {
-      if (!usesRevokedAccess(principal, event)) continue;
-      guard.logger.info({ subject: event.subject }, 'closing a socket whose access was revoked');
-      socket.close(forbiddenCloseCode, 'Forbidden');
-      principals.delete(socket);
+      if (usesRevokedAccess(principal, event)) refuse(socket, `${event.subject} revoked`);
     }
   });
+  // Revocations arrive as events; a session that simply expires, or a role that changed, sends
+  // none. One pass a minute finds those with two queries for all sockets of this instance.
+  const timer = setInterval(() => {
+    recheckSockets(guard.prisma, principals).then(
+      (ended) => ended.forEach((socket) => refuse(socket, 'session expired or role changed')),
+      (error: unknown) => guard.logger.warn({ err: error }, 'socket access check failed'),
+    );
+  }, guard.recheckMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    unsubscribe();
+  };
+}
+
+/** The sockets whose session expired, whose user was disabled or changed role, or whose key went. */
+async function recheckSockets(
+  prisma: Database['prisma'],
+  principals: ReadonlyMap<WebSocket, Principal>,
+): Promise<WebSocket[]> {
+  const entries = [...principals];
+  const sessionIds = entries.flatMap(([, p]) => (p.kind === 'user' ? [p.sessionId] : []));
+  const keyIds = entries.flatMap(([, p]) => (p.kind === 'api-key' ? [p.keyId] : []));
+  const [sessions, keys] = await Promise.all([
+    sessionIds.length === 0
+      ? []
+      : prisma.session.findMany({
+          where: {
+            id: { in: sessionIds },
+            revokedAt: null,
+            expiresAt: { gt: new Date() },
+            user: { disabledAt: null },
+          },
+          select: { id: true, user: { select: { role: true } } },
+        }),
+    keyIds.length === 0
+      ? []
+      : prisma.apiKey.findMany({
+          where: { id: { in: keyIds }, revokedAt: null },
+          select: { id: true },
+        }),
+  ]);
+  const roles = new Map(sessions.map((session) => [session.id, session.user.role]));
+  const liveKeys = new Set(keys.map((key) => key.id));
+  return entries
+    .filter(([, principal]) =>
+      principal.kind === 'user'
+        ? roles.get(principal.sessionId) !== principal.role
+        : principal.kind === 'api-key' && !liveKeys.has(principal.keyId),
+    )
+    .map(([socket]) => socket);
 }
 
 function usesRevokedAccess(principal: Principal, event: AccessRevokedEvent): boolean {

@@ -33,6 +33,8 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
     /** Exact decimal amounts: numbers or numeric strings in, a string with 2 decimals out. */
     Decimal: { Input: number | string; Output: { toFixed(digits: number): string } | string };
+    /** A file of a multipart request (GraphQL multipart request spec), e.g. a CSV import. */
+    File: { Input: File; Output: never };
   };
 }>({
   // Scope auth first, so nothing (not even input validation) runs for a caller who may not call;

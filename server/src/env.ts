@@ -119,6 +119,11 @@ const envSchema = z.object({
    * sent base64-encoded; ordinary operations are a few kilobytes.
    */
   MAX_REQUEST_BODY_BYTES: z.coerce.number().int().min(1_024).default(4_194_304),
+  /**
+   * Larger multipart uploads (CSV imports) are refused with 413. Only requests carrying
+   * credentials get more than MAX_REQUEST_BODY_BYTES. 100,000 CSV rows take about 10 MB.
+   */
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1_024).default(67_108_864),
 });
 
 export type Env = z.infer<typeof envSchema>;

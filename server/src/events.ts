@@ -15,6 +15,8 @@ export const leadChanges = [
   'updated',
   'deleted',
   'automation',
+  'stage',
+  'owner',
 ] as const;
 
 /** What happened to a lead. */

@@ -72,6 +72,7 @@ export async function startServer(options: {
         rateLimits: rateLimits(env),
         trustProxyHops: env.TRUST_PROXY,
         maxRequestBodyBytes: env.MAX_REQUEST_BODY_BYTES,
+        maxUploadBytes: env.MAX_UPLOAD_BYTES,
         metrics,
       })
     : null;

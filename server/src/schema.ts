@@ -10,5 +10,8 @@ import './live/live.schema.ts';
 import './scoring/scoring.schema.ts';
 import './automations/automations.schema.ts';
 import './automations/email/email.schema.ts';
+import './inbound/inbound.schema.ts';
+import './pipeline/pipeline.schema.ts';
+import './pipeline/pipeline-stats.schema.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 import { sessionCookieName } from '../src/access/access-control.ts';
 import { startSession } from '../src/access/sessions.ts';
@@ -47,7 +48,7 @@ export interface GraphqlResponse<Data = Record<string, unknown>> {
 }
 
 /** Anything that answers fetch-style requests: yoga.fetch, or fetch against a listening app. */
-export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
+export type Fetcher = (url: string, init: RequestInit) => Response | Promise<Response>;
 
 /** POSTs one operation as JSON and reads the answer, whatever its status. */
 export async function postGraphql<Data = Record<string, unknown>>(
@@ -64,6 +65,49 @@ export async function postGraphql<Data = Record<string, unknown>>(
   const text = await response.text();
   const body = (text ? JSON.parse(text) : {}) as { data?: Data | null; errors?: GraphqlError[] };
   return { status: response.status, headers: response.headers, ...body };
+}
+
+/**
+ * POSTs one operation to a listening app from a chosen local address (any of 127.0.0.0/8 on
+ * Linux), so per-address limits can be met by several "clients" in one test.
+ */
+export function postGraphqlFrom(
+  base: string,
+  localAddress: string,
+  operation: { query: string; variables?: Record<string, unknown> },
+  headers: Record<string, string> = {},
+): Promise<GraphqlResponse> {
+  const body = JSON.stringify(operation);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      `${base}/graphql`,
+      {
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...headers,
+        },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (typeof value === 'string') responseHeaders.set(name, value);
+          }
+          const parsed = (text ? JSON.parse(text) : {}) as Omit<GraphqlResponse, 'status'>;
+          resolve({ ...parsed, status: response.statusCode ?? 0, headers: responseHeaders });
+        });
+      },
+    );
+    request.once('error', reject);
+    request.end(body);
+  });
 }
 
 export function errorCodes(response: { errors?: GraphqlError[] }): (string | undefined)[] {

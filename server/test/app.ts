@@ -36,6 +36,7 @@ export async function startTestApp(
     rateLimits?: RateLimitSettings;
     exploration?: 'open' | 'authenticated';
     logger?: Logger;
+    socketRecheckMs?: number;
   } = {},
 ): Promise<TestApp> {
   const logger = options.logger ?? createLogger('silent');
@@ -57,6 +58,8 @@ export async function startTestApp(
     rateLimits: options.rateLimits ?? generousRateLimits,
     trustProxyHops: 0,
     maxRequestBodyBytes: 1_048_576,
+    maxUploadBytes: 67_108_864,
+    socketRecheckMs: options.socketRecheckMs,
   });
   const { key: adminKey, record: adminRecord } = await createApiKey(database.prisma, {
     name: 'test admin',

@@ -23,6 +23,8 @@ export interface HttpSinkOptions {
    * lastError then holds whatever the delivery carried.
    */
   echoBody?: boolean;
+  /** Answers each request itself (a fake API such as Meta's Graph API); wins over the above. */
+  respond?: (request: SinkRequest) => { status: number; body: unknown };
 }
 
 /** Starts a sink on a free port of 127.0.0.1 that records every request. */
@@ -34,7 +36,14 @@ export async function startHttpSink(options: HttpSinkOptions = {}): Promise<Http
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ path: request.url ?? '', headers: request.headers, body });
+      const received = { path: request.url ?? '', headers: request.headers, body };
+      requests.push(received);
+      if (options.respond) {
+        const answer = options.respond(received);
+        response.writeHead(answer.status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(answer.body));
+        return;
+      }
       response.writeHead(status, { 'content-type': 'text/plain' });
       response.end(options.echoBody ? `cannot process ${body}` : `sink says ${status}`);
     });

@@ -242,7 +242,7 @@ describe('the GraphQL node of create-lead-graphql.json', () => {
     });
     expect(await response.json()).toMatchObject({
       data: {
-        createLead: { __typename: 'CreateLeadPayload', created: true, lead: null },
+        createLead: { __typename: 'CreateLeadPayload', created: null, leadId: null, lead: null },
       },
     });
     const lead = await database.prisma.lead.findUniqueOrThrow({

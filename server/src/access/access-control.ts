@@ -4,7 +4,13 @@ import type { Pool } from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { PrismaClient } from '../db.ts';
 import { rateLimitedError } from './access-errors.ts';
-import { authenticate, sessionMaxMs, type Credentials, type Principal } from './principal.ts';
+import {
+  anonymous,
+  authenticate,
+  sessionMaxMs,
+  type Credentials,
+  type Principal,
+} from './principal.ts';
 
 /** The cookie that carries a dashboard session. */
 export const sessionCookieName = 'streamleads_session';
@@ -45,9 +51,17 @@ export interface AccessControl {
   clientIp(headers: HeaderSource, socketAddress: string | undefined): string | null;
   /** Counts one request against the caller's limit; throws a 429 error when it is spent. */
   limitRequest(principal: Principal, ip: string | null): Promise<void>;
-  /** Throws a 429 error while an email is locked after failed sign-ins. */
-  checkSignInLock(email: string): Promise<void>;
-  recordSignInFailure(email: string): Promise<void>;
+  /**
+   * authenticate, then limitRequest. A refused credential counts against the address, as an
+   * anonymous request does: a made-up key must not be a way around the per-address limit.
+   */
+  authenticateRequest(credentials: Credentials, ip: string | null): Promise<Principal>;
+  /**
+   * Counts a sign-in attempt for an email before its password is checked; throws a 429 error once
+   * the email has used up its attempts (it is locked until the window ends).
+   */
+  countSignInAttempt(email: string): Promise<void>;
+  /** After a successful sign-in: the attempts counted so far are forgiven. */
   clearSignInFailures(email: string): Promise<void>;
   sessionCookie(token: string, secure: boolean): string;
   clearedSessionCookie(secure: boolean): string;
@@ -74,6 +88,19 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     rateLimits.signInFailures,
     rateLimits.signInLockoutMinutes * 60,
   );
+
+  async function limitRequest(principal: Principal, ip: string | null): Promise<void> {
+    // A publishable key (create only) sits in browsers: limit it per visitor too. Only that one:
+    // a key that may do more (leads:write for n8n) is used by a server, from one address.
+    const publishable =
+      principal.kind === 'api-key' &&
+      [...principal.permissions].every((permission) => permission === 'leads:create');
+    await Promise.all([
+      principal.kind === 'api-key' ? consume(perKey, principal.keyId) : undefined,
+      principal.kind === 'user' ? consume(perUser, principal.userId) : undefined,
+      (principal.kind === 'anonymous' || publishable) && ip ? consume(perIp, ip) : undefined,
+    ]);
+  }
 
   return {
     credentials(headers, connectionParams) {
@@ -102,24 +129,21 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       const address = hops > 0 ? forwarded[forwarded.length - hops] : socketAddress;
       return address ? address.replace(/^::ffff:/, '') : null;
     },
-    async limitRequest(principal, ip) {
-      // A publishable key (create only) sits in browsers: limit it per visitor too.
-      const publishable = principal.kind === 'api-key' && !principal.permissions.has('leads:read');
-      await Promise.all([
-        principal.kind === 'api-key' ? consume(perKey, principal.keyId) : undefined,
-        principal.kind === 'user' ? consume(perUser, principal.userId) : undefined,
-        (principal.kind === 'anonymous' || publishable) && ip ? consume(perIp, ip) : undefined,
-      ]);
-    },
-    async checkSignInLock(email) {
-      const state = await signInFailures.get(email);
-      if (state && state.consumedPoints >= rateLimits.signInFailures) {
-        throw rateLimitedError(state.msBeforeNext / 1000);
+    limitRequest,
+    async authenticateRequest(credentials, ip) {
+      let principal: Principal;
+      try {
+        principal = await authenticate(options.prisma, credentials);
+      } catch (error) {
+        await limitRequest(anonymous, ip);
+        throw error;
       }
+      await limitRequest(principal, ip);
+      return principal;
     },
-    async recordSignInFailure(email) {
-      await signInFailures.penalty(email, 1);
-    },
+    // Counted up front in one atomic upsert: reading the count and adding a failure after the
+    // (slow) password check let guesses sent all at once each pass the check before any counted.
+    countSignInAttempt: (email) => consume(signInFailures, email),
     async clearSignInFailures(email) {
       await signInFailures.delete(email);
     },

@@ -65,7 +65,8 @@ const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
     LEADS_READ: { value: 'leads:read', description: 'Read leads, stats, runs and rules.' },
     LEADS_WRITE: {
       value: 'leads:write',
-      description: 'Create, change, delete and rescore leads; retry runs.',
+      description:
+        'Create, read, change, delete and rescore leads; retry runs (for servers such as n8n).',
     },
     ADMIN: { value: 'admin', description: 'Everything an admin may do.' },
   } as const satisfies Record<string, { value: ApiKeyScope; description: string }>,
@@ -286,14 +287,13 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const email = args.email.trim().toLowerCase().slice(0, 255);
-      await ctx.access.checkSignInLock(email);
+      await ctx.access.countSignInAttempt(email);
       const user = await ctx.prisma.user.findUnique({ where: { email } });
       const passwordMatches = await verifyPassword(
         user?.passwordHash ?? (await decoyPasswordHash),
         args.password.slice(0, 256),
       );
       if (!user || !passwordMatches || user.disabledAt) {
-        await ctx.access.recordSignInFailure(email);
         await recordAudit(ctx.prisma, ctx, {
           action: 'auth.sign-in-failed',
           details: {

@@ -15,12 +15,18 @@ export type AuditAction =
   | 'settings.automations.update'
   | 'settings.email.update'
   | 'settings.email-template.update'
+  | 'settings.inbound.update'
+  | 'inbound.reprocess'
+  | 'leads.import'
   | 'scoring.rule-set.save'
   | 'scoring.rule-set.activate'
   | 'leads.rescore'
   | 'lead.export'
   | 'lead.erase'
-  | 'leads.export';
+  | 'leads.export'
+  | 'lead.reassign'
+  | 'user.sales-settings.update'
+  | 'settings.pipeline.update';
 
 export interface AuditActor {
   principal: Principal;

@@ -41,8 +41,9 @@ export const scopePermissions: Record<ApiKeyScope, readonly Permission[]> = {
   // Publishable: a browser form holds it, so it can only send leads, never read them back.
   'leads:create': ['leads:create'],
   'leads:read': ['leads:read'],
-  // Writing a lead includes sending new ones and working its pipeline fields.
-  'leads:write': ['leads:create', 'leads:write', 'pipeline:write'],
+  // Writing a lead includes sending new ones, working its pipeline fields and reading it: every
+  // write answers with the lead, so a write-only key would read leads anyway.
+  'leads:write': ['leads:create', 'leads:read', 'leads:write', 'pipeline:write'],
   admin: allPermissions,
 };
 

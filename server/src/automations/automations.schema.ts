@@ -51,11 +51,11 @@ builder.prismaObject('AutomationRun', {
     id: t.exposeID('id', { description: 'The run id.' }),
     lead: t.relation('lead', { description: 'The lead it is about.' }),
     action: t.exposeString('action', {
-      description: `What it does: ${automationActions.join(', ')}, follow-up-due (the n8n reminder of a follow-up that fell due) or sequence-email (one email of the sequence email-sequence started).`,
+      description: `What it does: ${automationActions.join(', ')}, follow-up-due (the n8n reminder of a follow-up that fell due), sequence-email (one email of the sequence email-sequence started), notify-owner (the Slack mention or WhatsApp message telling a lead's new owner) or notify-stage-change (the n8n lead.stage_changed event).`,
     }),
     trigger: t.exposeString('trigger', {
       description:
-        'What started it: class:WARM->HOT#3 (the lead’s third class change), follow-up:<due time>, or class:...#3/step-2 (a sequence email). One run per lead, action and trigger.',
+        'What started it: class:WARM->HOT#3 (the lead’s third class change), follow-up:<due time>, class:...#3/step-2 (a sequence email), owner:<user id>@<assigned at> (an owner notice) or stage:<stage change id>. One run per lead, action and trigger.',
     }),
     state: t.expose('state', { type: AutomationRunStateEnum, description: 'Where it stands.' }),
     attempts: t.exposeInt('attempts', { description: 'Attempts made so far.' }),

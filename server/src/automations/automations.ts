@@ -22,10 +22,13 @@ export const automationActions = [
 export type AutomationAction = (typeof automationActions)[number];
 
 /**
- * What a run does: a planned action, the n8n reminder a scheduled follow-up sends when due, or
- * one email of the sequence that `email-sequence` started.
+ * What a run does: a planned action, the n8n reminder a scheduled follow-up sends when due, one
+ * email of the sequence that `email-sequence` started, or a Sales pipeline notice: the owner told
+ * about a lead they were given (`notify-owner`), n8n told about a stage change
+ * (`notify-stage-change`).
  */
-export type RunAction = AutomationAction | 'follow-up-due' | 'sequence-email';
+export type RunAction =
+  AutomationAction | 'follow-up-due' | 'sequence-email' | 'notify-owner' | 'notify-stage-change';
 
 /** The actions delivered by the runner; the others are recorded as SKIPPED until they exist. */
 export const deliveredActions: readonly AutomationAction[] = [
@@ -114,6 +117,7 @@ export function skipReason(action: RunAction, settings: AutomationSettings): str
       return settings.slackWebhookUrlEncrypted ? null : 'Slack webhook URL not configured';
     case 'follow-up-due':
     case 'send-to-crm':
+    case 'notify-stage-change':
       if (!settings.n8nWebhookUrl) return 'n8n webhook URL not configured';
       return settings.n8nSecretEncrypted ? null : 'n8n signing secret not configured';
     case 'notify-whatsapp':
@@ -123,6 +127,11 @@ export function skipReason(action: RunAction, settings: AutomationSettings): str
       if (!settings.whatsappTokenEncrypted) return 'WhatsApp access token not configured';
       if (!settings.whatsappTemplate) return 'WhatsApp template name not configured';
       return settings.whatsappRecipients.length > 0 ? null : 'No WhatsApp sales numbers configured';
+    case 'notify-owner':
+      // Whether this owner can be reached (a WhatsApp number) is decided with the run's payload.
+      return settings.slackWebhookUrlEncrypted || whatsappSenderReady(settings)
+        ? null
+        : 'Neither Slack nor WhatsApp is configured';
     case 'nurture-email':
     case 'sequence-email':
       return emailSkipReason(settings);
@@ -131,6 +140,16 @@ export function skipReason(action: RunAction, settings: AutomationSettings): str
     default:
       return `The ${action} action is not available yet`;
   }
+}
+
+/** Whether WhatsApp messages can be sent at all (to sales numbers or to a lead's owner). */
+export function whatsappSenderReady(settings: AutomationSettings): boolean {
+  return Boolean(
+    settings.whatsappBaseUrl &&
+    settings.whatsappPhoneNumberId &&
+    settings.whatsappTokenEncrypted &&
+    settings.whatsappTemplate,
+  );
 }
 
 /** The lead as it was when the trigger fired: what every delivery of the run sends. */
@@ -156,6 +175,74 @@ export interface RunPayload {
   occurredAt: string;
   /** A sequence email's step (1-based) and the template it sends. */
   email?: { step: number; template: string };
+  /** notify-owner: who was given the lead, and by whom. */
+  owner?: OwnerNotice;
+  /** notify-stage-change: the stage change n8n is told about. */
+  stage?: StageNotice;
+}
+
+/** The owner of a lead as a notify-owner run found them (see server/src/pipeline/owners.ts). */
+export interface OwnerNotice {
+  id: string;
+  name: string;
+  email: string;
+  slackMemberId: string | null;
+  whatsappNumber: string | null;
+  /** 'round-robin', or the label of the admin who reassigned the lead. */
+  assignedBy: string;
+}
+
+/** One stage change (see server/src/pipeline/stages.ts). */
+export interface StageNotice {
+  changeId: string;
+  previousStage: string;
+  stage: string;
+  lostReason: string | null;
+  /** Who changed it: a user's email or an API key's label. */
+  changedBy: string;
+  changedAt: string;
+}
+
+/** A run to record now: one per lead, action and trigger (a repeat is ignored). */
+export interface NewRun {
+  leadId: string;
+  action: RunAction;
+  trigger: string;
+  payload: RunPayload;
+  /** Why it cannot be delivered (then it is recorded SKIPPED); null to deliver it. */
+  skipReason: string | null;
+}
+
+/**
+ * Records runs in the caller's transaction, each PENDING with its first delivery job, or SKIPPED
+ * with its reason. A run that already exists (same lead, action and trigger) is left alone, so a
+ * transaction retried after its commit records and sends nothing twice.
+ */
+export async function recordRuns(
+  tx: Transaction,
+  jobs: PgBoss,
+  settings: AutomationSettings,
+  runs: readonly NewRun[],
+): Promise<void> {
+  if (runs.length === 0) return;
+  const now = new Date();
+  const created = await tx.automationRun.createManyAndReturn({
+    data: runs.map((run) => ({
+      leadId: run.leadId,
+      action: run.action,
+      trigger: run.trigger,
+      payload: run.payload as unknown as object,
+      maxAttempts: settings.maxAttempts,
+      ...(run.skipReason
+        ? { state: 'SKIPPED' as const, skipReason: run.skipReason, finishedAt: now }
+        : { state: 'PENDING' as const }),
+    })),
+    select: { id: true, state: true },
+    skipDuplicates: true,
+  });
+  for (const run of created) {
+    if (run.state === 'PENDING') await sendRunJob(jobs, tx, { runId: run.id, attempt: 1 });
+  }
 }
 
 /** Queue of one delivery attempt of one run. */
@@ -312,7 +399,7 @@ export interface FollowUpDueJob {
 
 /**
  * A scheduled follow-up fell due: unless it was handled meanwhile (the lead's followUpAt was
- * cleared or moved by a person or a later class change), records a `follow-up-due` run that
+ * cleared or moved by a person, a later class change or a stage change), records a `follow-up-due` run that
  * sends `lead.follow_up_due` to n8n. Safe to run twice: the run is unique per lead and due time.
  */
 export async function followUpDue(
@@ -372,11 +459,19 @@ export async function scheduleFollowUp(
   payload: RunPayload,
   settings: AutomationSettings,
 ): Promise<{ scheduled: Date } | { skipped: string }> {
-  const [lead] = await tx.$queryRaw<{ status: string }[]>`
-    SELECT status::text FROM leads WHERE id = ${payload.lead.id}::uuid FOR UPDATE`;
+  const [lead] = await tx.$queryRaw<
+    { status: string; stage: string; stageChangedAt: Date | null }[]
+  >`
+    SELECT status::text, stage::text, "stageChangedAt" FROM leads
+    WHERE id = ${payload.lead.id}::uuid FOR UPDATE`;
   if (!lead) return { skipped: 'The lead was deleted' };
   if (lead.status !== payload.status) {
     return { skipped: `The lead's class changed to ${lead.status} before the follow-up was set` };
+  }
+  // A stage change is sales handling the lead (Sales pipeline): a reminder for a class change
+  // that sales already acted on would only nag.
+  if (lead.stageChangedAt && lead.stageChangedAt.getTime() >= Date.parse(payload.occurredAt)) {
+    return { skipped: `Sales handled the lead (stage ${lead.stage}) before the follow-up was set` };
   }
   const minutes =
     (settings.followUpMinutes as Partial<Record<LeadClass, number>>)[payload.status as LeadClass] ??

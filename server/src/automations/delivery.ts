@@ -1,7 +1,7 @@
 // Outbound HTTP for every integration, and what its answer means for the run.
 import { createHmac } from 'node:crypto';
 import type { AutomationSettings } from '../generated/prisma/client.ts';
-import type { RunAction, RunPayload } from './automations.ts';
+import { whatsappSenderReady, type RunAction, type RunPayload } from './automations.ts';
 import { decryptSecret } from './secrets.ts';
 
 /** How long one outbound call may take. */
@@ -87,6 +87,24 @@ export function slackMessage(payload: RunPayload): { text: string } {
   return { text: lines.join('\n') };
 }
 
+/**
+ * The Slack message telling an owner about their new lead: a mention (<@member id>) makes Slack
+ * notify them; without a member id their name is written out.
+ */
+export function ownerSlackMessage(payload: RunPayload): { text: string } {
+  const { lead, owner } = payload;
+  const who = owner?.slackMemberId ? `<@${owner.slackMemberId}>` : `*${owner?.name ?? '—'}*`;
+  const by = owner?.assignedBy === 'round-robin' ? '' : ` by ${owner?.assignedBy}`;
+  const lines = [
+    `${who}, a ${classLabels[payload.status]} lead is yours${by}: *${lead.name}* (score ${lead.score})`,
+    `Interest: ${lead.interest ?? '—'}`,
+    `Phone: ${lead.phone ?? '—'}`,
+    `Email: ${lead.email}`,
+    `Lead: /leads/${lead.id}`,
+  ];
+  return { text: lines.join('\n') };
+}
+
 /** The n8n event of a class: lead.hot, lead.warm or lead.cold. */
 export function crmEvent(payload: RunPayload): string {
   return `lead.${payload.status.toLowerCase()}`;
@@ -118,34 +136,22 @@ export async function deliver(context: DeliveryContext): Promise<DeliveryResult>
         headers: deliveryHeader,
       });
     case 'follow-up-due':
-    case 'send-to-crm': {
-      const event =
+    case 'send-to-crm':
+      return postToN8n(
+        context,
         context.event ??
-        (context.action === 'follow-up-due' ? 'lead.follow_up_due' : crmEvent(payload));
-      const body = JSON.stringify({
-        event,
-        lead: payload.lead,
-        previousStatus: payload.previousStatus,
-        status: payload.status,
-        deliveryId,
-        occurredAt: payload.occurredAt,
+          (context.action === 'follow-up-due' ? 'lead.follow_up_due' : crmEvent(payload)),
+      );
+    case 'notify-stage-change':
+      return postToN8n(context, context.event ?? 'lead.stage_changed', {
+        previousStage: payload.stage?.previousStage ?? null,
+        stage: payload.stage?.stage ?? null,
+        lostReason: payload.stage?.lostReason ?? null,
+        changedBy: payload.stage?.changedBy ?? null,
+        changedAt: payload.stage?.changedAt ?? null,
       });
-      const timestamp = String(Math.floor(Date.now() / 1_000));
-      return post({
-        url: settings.n8nWebhookUrl!,
-        body,
-        headers: {
-          ...deliveryHeader,
-          'x-streamleads-event': event,
-          'x-streamleads-timestamp': timestamp,
-          'x-streamleads-signature': signature(
-            decryptSecret(settings.n8nSecretEncrypted!),
-            timestamp,
-            body,
-          ),
-        },
-      });
-    }
+    case 'notify-owner':
+      return notifyOwner(context);
     case 'notify-whatsapp':
       return notifyWhatsapp(context);
     default:
@@ -157,6 +163,76 @@ export async function deliver(context: DeliveryContext): Promise<DeliveryResult>
   }
 }
 
+/** A signed n8n event: the lead, its class change, and `extra` fields of the event. */
+function postToN8n(
+  { settings, payload, deliveryId }: DeliveryContext,
+  event: string,
+  extra: Record<string, unknown> = {},
+): Promise<DeliveryResult> {
+  const body = JSON.stringify({
+    event,
+    lead: payload.lead,
+    previousStatus: payload.previousStatus,
+    status: payload.status,
+    ...extra,
+    deliveryId,
+    occurredAt: payload.occurredAt,
+  });
+  const timestamp = String(Math.floor(Date.now() / 1_000));
+  return post({
+    url: settings.n8nWebhookUrl!,
+    body,
+    headers: {
+      'x-streamleads-delivery': deliveryId,
+      'x-streamleads-event': event,
+      'x-streamleads-timestamp': timestamp,
+      'x-streamleads-signature': signature(
+        decryptSecret(settings.n8nSecretEncrypted!),
+        timestamp,
+        body,
+      ),
+    },
+  });
+}
+
+// Slack (a mention) when it is configured, and WhatsApp to the owner's own number when both it
+// and the sender are; the first failure stops the attempt and the whole attempt is repeated, as
+// for the sales numbers below.
+async function notifyOwner(context: DeliveryContext): Promise<DeliveryResult> {
+  const { settings, payload, deliveryId } = context;
+  const number = payload.owner?.whatsappNumber;
+  let last: DeliveryResult | null = null;
+  if (settings.slackWebhookUrlEncrypted) {
+    last = await post({
+      url: decryptSecret(settings.slackWebhookUrlEncrypted),
+      body: JSON.stringify(ownerSlackMessage(payload)),
+      headers: { 'x-streamleads-delivery': deliveryId },
+    });
+    if (last.kind !== 'delivered') return last;
+  }
+  if (number && whatsappSenderReady(settings)) {
+    last = await post({
+      url: whatsappMessagesUrl(settings),
+      headers: {
+        authorization: `Bearer ${decryptSecret(settings.whatsappTokenEncrypted!)}`,
+        'x-streamleads-delivery': deliveryId,
+      },
+      body: JSON.stringify(whatsappMessage(settings, number, payload)),
+    });
+  }
+  return (
+    last ?? {
+      kind: 'rejected',
+      status: 0,
+      error: 'Slack is not configured and the owner has no WhatsApp number',
+    }
+  );
+}
+
+function whatsappMessagesUrl(settings: AutomationSettings): string {
+  return `${settings.whatsappBaseUrl!.replace(/\/+$/, '')}/${encodeURIComponent(settings.whatsappPhoneNumberId!)}/messages`;
+}
+
 // One template message per sales number; the first failure stops the attempt and the whole
 // attempt is repeated, so numbers that already got it may get it again (WhatsApp has no
 // idempotency key).
@@ -165,7 +241,7 @@ async function notifyWhatsapp({
   payload,
   deliveryId,
 }: DeliveryContext): Promise<DeliveryResult> {
-  const url = `${settings.whatsappBaseUrl!.replace(/\/+$/, '')}/${encodeURIComponent(settings.whatsappPhoneNumberId!)}/messages`;
+  const url = whatsappMessagesUrl(settings);
   const token = decryptSecret(settings.whatsappTokenEncrypted!);
   let last: DeliveryResult = { kind: 'delivered', status: 200 };
   for (const to of settings.whatsappRecipients) {

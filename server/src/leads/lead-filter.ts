@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import type { LeadOrigin, LeadStatus } from '../generated/prisma/enums.ts';
+import type { LeadOrigin, LeadStage, LeadStatus } from '../generated/prisma/enums.ts';
+import { LeadStageEnum } from '../pipeline/pipeline.schema.ts';
 import { LeadOriginEnum, LeadStatusEnum } from './leads.schema.ts';
 
 /** Which leads to read or rescore. Every given condition must hold; absent ones are ignored. */
@@ -23,6 +24,19 @@ export interface LeadFilter {
   followUpDue?: boolean | null;
   /** Text within name, email or phone, ignoring case and accents; at least 3 characters. */
   search?: string | null;
+  /** Any of these Sales pipeline stages. */
+  stage?: LeadStage[] | null;
+  /** Owned by any of these users. */
+  ownerIds?: string[] | null;
+  /** true: owned by the signed-in user ("my leads"); false: not owned by them. */
+  mine?: boolean | null;
+  /** true: with an owner; false: without one. */
+  assigned?: boolean | null;
+}
+
+/** Who is asking, for `mine`: the signed-in user's id, or null for callers that own no leads. */
+export interface LeadFilterViewer {
+  userId: string | null;
 }
 
 /** Shorter searches cannot use the trigram index (pg_trgm needs 3 characters for a trigram). */
@@ -69,6 +83,24 @@ export const LeadFilterInput = builder.inputRef<LeadFilter>('LeadFilter').implem
       required: false,
       description: `Text found in the name, email or phone, ignoring case and accents (${SEARCH_MIN_LENGTH} to ${SEARCH_MAX_LENGTH} characters). A phone-like text such as "(11) 99999-9999" matches by its digits.`,
     }),
+    stage: t.field({
+      type: [LeadStageEnum],
+      required: false,
+      description: 'Leads at any of these Sales pipeline stages.',
+    }),
+    ownerIds: t.idList({
+      required: false,
+      description: 'Leads owned by any of these users (see salesReps).',
+    }),
+    mine: t.boolean({
+      required: false,
+      description:
+        'true: the leads the signed-in user owns ("my leads"); false: the leads they do not own. Only for a signed-in user, not an API key.',
+    }),
+    assigned: t.boolean({
+      required: false,
+      description: 'true: leads with an owner; false: leads nobody owns yet.',
+    }),
   }),
 });
 
@@ -111,10 +143,24 @@ export interface LeadFilterProblem {
   message: string;
 }
 
-/** What is wrong with a filter; empty when leadWhere can apply it. */
-export function leadFilterProblems(filter: LeadFilter | null | undefined): LeadFilterProblem[] {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What is wrong with a filter; empty when leadWhere can apply it. `mine` needs the viewer: without
+ * one (an API key, a stored rescore filter) it is refused.
+ */
+export function leadFilterProblems(
+  filter: LeadFilter | null | undefined,
+  viewer?: LeadFilterViewer,
+): LeadFilterProblem[] {
   if (!filter) return [];
   const problems: LeadFilterProblem[] = [];
+  if (filter.mine != null && !viewer?.userId) {
+    problems.push({ path: 'mine', message: 'Only a signed-in user has leads of their own' });
+  }
+  if (filter.ownerIds?.some((id) => !UUID.test(id))) {
+    problems.push({ path: 'ownerIds', message: 'Owner ids are user ids (UUIDs)' });
+  }
   if (filter.search != null) {
     if (filter.search.length > SEARCH_MAX_LENGTH) {
       problems.push({ path: 'search', message: `Search at most ${SEARCH_MAX_LENGTH} characters` });
@@ -140,13 +186,14 @@ function escapeLike(text: string): string {
 }
 
 /**
- * The Prisma condition for a filter. Each condition is served by an index on leads: status and
- * origin (with createdAt), cityKey, createdAt, score, followUpAt, and the trigram index on
- * searchText for search. Check leadFilterProblems first: this does not reject bad input.
+ * The Prisma condition for a filter. Each condition is served by an index on leads: status,
+ * origin, stage and owner (with createdAt), cityKey, createdAt, score, followUpAt, and the trigram
+ * index on searchText for search. Check leadFilterProblems first: this does not reject bad input.
  */
 export function leadWhere(
   filter: LeadFilter | null | undefined,
   now: Date = new Date(),
+  viewer?: LeadFilterViewer,
 ): Prisma.LeadWhereInput {
   if (!filter) return {};
   const conditions: Prisma.LeadWhereInput[] = [];
@@ -163,6 +210,17 @@ export function leadWhere(
   }
   if (filter.search != null) {
     conditions.push({ searchText: { contains: escapeLike(searchNeedle(filter.search)) } });
+  }
+  if (filter.stage) conditions.push({ stage: { in: filter.stage } });
+  if (filter.ownerIds) conditions.push({ ownerId: { in: filter.ownerIds } });
+  if (filter.assigned === true) conditions.push({ ownerId: { not: null } });
+  if (filter.assigned === false) conditions.push({ ownerId: null });
+  if (filter.mine != null) {
+    // leadFilterProblems refuses `mine` without a viewer; matching nobody is the safe fallback.
+    const userId = viewer?.userId ?? '00000000-0000-0000-0000-000000000000';
+    conditions.push(
+      filter.mine ? { ownerId: userId } : { OR: [{ ownerId: null }, { ownerId: { not: userId } }] },
+    );
   }
   return conditions.length === 0 ? {} : { AND: conditions };
 }

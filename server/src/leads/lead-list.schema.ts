@@ -1,9 +1,16 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { resolveCursorConnection } from '@pothos/plugin-relay';
+import type { Principal } from '../access/principal.ts';
 import { builder } from '../builder.ts';
 import { ValidationError } from '../errors.ts';
 import type { Lead, Prisma } from '../generated/prisma/client.ts';
-import { LeadFilterInput, leadFilterProblems, leadWhere, type LeadFilter } from './lead-filter.ts';
+import {
+  LeadFilterInput,
+  leadFilterProblems,
+  leadWhere,
+  type LeadFilter,
+  type LeadFilterViewer,
+} from './lead-filter.ts';
 import { LeadType } from './leads.schema.ts';
 
 export const MAX_PAGE_SIZE = 100;
@@ -133,8 +140,12 @@ interface PageArgs {
 }
 
 // Reports every problem at once, so a form can show them all.
-function pageProblems(args: PageArgs, field: LeadOrderField): { path: string; message: string }[] {
-  const problems = leadFilterProblems(args.filter).map(({ path, message }) => ({
+function pageProblems(
+  args: PageArgs,
+  field: LeadOrderField,
+  viewer: LeadFilterViewer,
+): { path: string; message: string }[] {
+  const problems = leadFilterProblems(args.filter, viewer).map(({ path, message }) => ({
     path: `filter.${path}`,
     message,
   }));
@@ -156,6 +167,10 @@ function pageProblems(args: PageArgs, field: LeadOrderField): { path: string; me
     }
   }
   return problems;
+}
+
+function filterViewer(principal: Principal): LeadFilterViewer {
+  return { userId: principal.kind === 'user' ? principal.userId : null };
 }
 
 builder.queryField('leads', (t) =>
@@ -185,9 +200,10 @@ builder.queryField('leads', (t) =>
       },
       resolve: async (_root, args, ctx, info) => {
         const order = args.orderBy ?? DEFAULT_ORDER;
-        const problems = pageProblems(args, order.field);
+        const viewer = filterViewer(ctx.principal);
+        const problems = pageProblems(args, order.field, viewer);
         if (problems.length > 0) throw new ValidationError(problems);
-        const where = leadWhere(args.filter);
+        const where = leadWhere(args.filter, new Date(), viewer);
         // The selection under edges.node (relations included) is loaded by this one findMany,
         // plus the columns every cursor needs.
         const query = queryFromInfo({

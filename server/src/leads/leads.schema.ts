@@ -247,19 +247,32 @@ interface CreateLeadResult {
   replayed: boolean;
 }
 
+/**
+ * A publishable key sits in a browser form that anyone can drive: it must learn nothing about an
+ * email it sends — not the lead, not its id, not even whether it was already known.
+ */
+const readersOnly = {
+  authScopes: { permission: 'leads:read' },
+  unauthorizedResolver: () => null,
+} as const;
+
 export const CreateLeadPayload = builder
   .objectRef<CreateLeadResult>('CreateLeadPayload')
   .implement({
     description: 'The lead a createLead call created or updated.',
     fields: (t) => ({
-      leadId: t.exposeID('leadId', { description: 'The id of the created or updated lead.' }),
+      leadId: t.exposeID('leadId', {
+        nullable: true,
+        description:
+          'The id of the created or updated lead; null for callers that may only send leads.',
+        ...readersOnly,
+      }),
       lead: t.prismaField({
         type: 'Lead',
         nullable: true,
         description:
           'The lead as it is now: status PROCESSING until its first scoring, unless awaitScoring waited for it. null for callers that may only send leads (a publishable `leads:create` key): a form must not read back what is known about an email.',
-        authScopes: { permission: 'leads:read' },
-        unauthorizedResolver: () => null,
+        ...readersOnly,
         resolve: async (query, result, _args, ctx) => {
           const lead = await ctx.prisma.lead.findUnique({ ...query, where: { id: result.leadId } });
           if (!lead) throw new LeadNotFoundError(result.leadId);
@@ -267,8 +280,10 @@ export const CreateLeadPayload = builder
         },
       }),
       created: t.exposeBoolean('created', {
+        nullable: true,
         description:
-          'true when this call created the lead; false when a lead with this email existed and took the new non-empty values.',
+          'true when this call created the lead; false when a lead with this email existed and took the new non-empty values. null for callers that may only send leads.',
+        ...readersOnly,
       }),
       replayed: t.exposeBoolean('replayed', {
         description:

@@ -80,6 +80,18 @@ export interface IngestLeadOptions {
   consent?: ConsentRecord | null;
   /** Also return the lead's queued scoring jobs, for waitForScoring (one more query). */
   withScoringJobs?: boolean;
+  /** Where the person came from (UTM parameters, landing page), kept on the submission. */
+  attribution?: LeadAttribution | null;
+}
+
+/** UTM parameters and landing page of a submission, for conversion by source. */
+export interface LeadAttribution {
+  utmSource?: string | null;
+  utmMedium?: string | null;
+  utmCampaign?: string | null;
+  utmTerm?: string | null;
+  utmContent?: string | null;
+  landingPage?: string | null;
 }
 
 export interface IngestLeadResult {
@@ -173,6 +185,7 @@ async function writeSubmission(
       createdLead: lead.inserted,
       idempotencyKey: options.idempotencyKey,
       payloadHash,
+      ...options.attribution,
     },
     select: { id: true },
   });
@@ -228,7 +241,7 @@ async function upsertLeadByEmail(tx: Transaction, input: NormalisedLeadInput) {
 
 // The ids Prisma generates for @default(uuid(7)), made here because the upsert is raw SQL:
 // 48 bits of milliseconds, then random bits, so new rows land at the end of the primary key index.
-function uuidV7(): string {
+export function uuidV7(): string {
   const bytes = randomBytes(16);
   bytes.writeUIntBE(Date.now(), 0, 6);
   bytes[6] = (bytes[6]! & 0x0f) | 0x70;

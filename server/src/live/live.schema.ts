@@ -28,6 +28,11 @@ export const LeadChangeEnum = builder.enumType('LeadChange', {
       value: 'automation',
       description: 'An automation ran for the lead (a notification, a CRM push, an email).',
     },
+    STAGE: {
+      value: 'stage',
+      description: 'Its Sales pipeline stage changed (see Lead.stageChanges for from, to and who).',
+    },
+    OWNER: { value: 'owner', description: 'An admin gave the lead to another owner, or to none.' },
   } as const satisfies Record<string, { value: LeadChange; description: string }>,
 });
 
@@ -77,7 +82,7 @@ builder.subscriptionField('leadUpdated', (t) =>
     authScopes: { permission: 'leads:read' },
     type: LeadUpdateType,
     description: [
-      'Every change of a lead that `filter` accepts (created, merged, scored, updated, deleted, automation), in commit order, from any API instance or worker.',
+      'Every change of a lead that `filter` accepts (created, merged, scored, updated, deleted, automation, stage, owner), in commit order, from any API instance or worker.',
       'A deletion reaches every subscription whose `ids` accept the lead, whatever its status and origin, since the deleted lead can no longer be read. Changes made while this API instance had lost its database connection are not replayed: read the leads again after reconnecting.',
     ].join('\n\n'),
     args: {

@@ -7,6 +7,7 @@ import { createAutomationRuns } from '../automations/automations.ts';
 import { jobsExecutor, type Transaction } from '../db.ts';
 import { eventsChannel, serializeEvent } from '../events.ts';
 import type { LeadStatus } from '../generated/prisma/enums.ts';
+import { assignOwners } from '../pipeline/owners.ts';
 import type { CompiledRuleSet } from './rule-sets.ts';
 import type { ScoreResult, ScoringLead } from './rules.ts';
 
@@ -83,6 +84,9 @@ export async function scoreLeads(
   // Automations enqueue here, in this transaction, for the leads whose scoring has classChanged:
   // their jobs then commit with the new class, and unchanged leads run nothing.
   await createAutomationRuns(tx, jobs, byId.values());
+  // Owners too, in the same commit: a HOT lead is never seen without the owner it gets, and the
+  // round-robin turn it took rolls back with it.
+  await assignOwners(tx, jobs, byId.values());
   return leadIds.map((leadId) => byId.get(leadId) ?? { leadId, outcome: 'deleted' });
 }
 

@@ -251,6 +251,7 @@ export const recipientFields = {
   email: true,
   interest: true,
   status: true,
+  stage: true,
   erasedAt: true,
   unsubscribedAt: true,
 } as const;

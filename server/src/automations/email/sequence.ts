@@ -5,7 +5,7 @@ import type { PgBoss } from 'pg-boss';
 import { jobsExecutor, type PrismaClient, type Transaction } from '../../db.ts';
 import { publishEvent } from '../../events.ts';
 import type { AutomationSettings } from '../../generated/prisma/client.ts';
-import type { LeadStatus } from '../../generated/prisma/enums.ts';
+import type { LeadStage, LeadStatus } from '../../generated/prisma/enums.ts';
 import {
   readSettings,
   sendRunJob,
@@ -32,6 +32,8 @@ export interface SequenceStepJob {
 /** What decides whether a lead still gets emails. */
 export interface EmailRecipientState {
   status: LeadStatus;
+  /** The Sales pipeline stage: past NEW, sales works the lead and nurture stops. */
+  stage: LeadStage;
   erasedAt: Date | null;
   unsubscribedAt: Date | null;
 }
@@ -42,10 +44,9 @@ export const unsubscribedReason = 'The lead unsubscribed';
  * Why an email of the class change `trigger` (which made the lead `status`) must not go out, or
  * null when it may. This is the one place that decides whether a lead still receives the nurture
  * email and the sequence: deleted, erased, unsubscribed, or no longer in the class (and class
- * change) that started it, e.g. it became HOT, or went HOT and back to WARM (a new sequence runs).
- *
- * When the Sales pipeline gives leads a stage, a stage changed by sales stops the sequence here
- * too: read the stage with the lead and return a reason when it moved past the first one.
+ * change) that started it, e.g. it became HOT, or went HOT and back to WARM (a new sequence runs),
+ * or sales handles it: a stage past NEW (contacted, qualified, won or lost) stops every automated
+ * email, since marketing mail to someone a salesperson is talking to does more harm than good.
  */
 export async function emailStopReason(
   db: PrismaClient | Transaction,
@@ -56,6 +57,7 @@ export async function emailStopReason(
   if (!lead) return 'The lead was deleted';
   if (lead.erasedAt) return "The lead's personal data was erased";
   if (lead.unsubscribedAt) return unsubscribedReason;
+  if (lead.stage !== 'NEW') return `Sales handles the lead (stage ${lead.stage})`;
   if (lead.status !== status) return `The lead is ${lead.status} now, no longer ${status}`;
   const latest = await latestClassChange(db, lead.id);
   if (latest !== null && latest !== classChangeNumber(trigger)) {
@@ -141,7 +143,7 @@ export async function sequenceStepDue(
   return prisma.$transaction(async (tx) => {
     const lead = await tx.lead.findUnique({
       where: { id: job.leadId },
-      select: { ...snapshotFields, erasedAt: true, unsubscribedAt: true },
+      select: { ...snapshotFields, erasedAt: true, unsubscribedAt: true, stage: true },
     });
     const enrolment = await tx.automationRun.findUnique({
       where: {
@@ -161,7 +163,7 @@ export async function sequenceStepDue(
     const reason =
       (await emailStopReason(tx, lead, started.status, job.trigger)) ??
       skipReason('sequence-email', settings);
-    const { erasedAt: _erased, unsubscribedAt: _unsubscribed, ...row } = lead;
+    const { erasedAt: _erased, unsubscribedAt: _unsubscribed, stage: _stage, ...row } = lead;
     const payload: RunPayload = {
       lead: snapshot(row),
       previousStatus: started.previousStatus,

@@ -1,0 +1,67 @@
+// Google Ads lead form extensions: the webhook posts JSON with the answers in user_column_data and
+// the key configured in Google Ads (google_key), which is our only proof of origin.
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { GoogleTestLeadPolicy } from '../generated/prisma/enums.ts';
+import type { InboundPayloadInput, MappedLead } from './inbound.ts';
+import { isRecord } from './meta.ts';
+
+/**
+ * What a webhook body becomes: a payload to store (with its dedupe id), or nothing for a test
+ * lead under the DROP policy.
+ */
+export function googlePayload(
+  body: Record<string, unknown>,
+  testLeads: GoogleTestLeadPolicy,
+): InboundPayloadInput | null {
+  const { google_key: _neverStored, ...payload } = body;
+  const leadId = payload['lead_id'];
+  const id = typeof leadId === 'string' || typeof leadId === 'number' ? String(leadId) : '';
+  const isTest = payload['is_test'] === true;
+  if (isTest && testLeads === 'DROP') return null;
+  const externalId = id ? `google:${isTest ? 'test:' : ''}${id}` : null;
+  const stored = payload as Prisma.InputJsonObject;
+  if (isTest) return { channel: 'GOOGLE_ADS', externalId, payload: stored, status: 'TEST' };
+  if (!id) {
+    return {
+      channel: 'GOOGLE_ADS',
+      externalId: null,
+      payload: stored,
+      status: 'UNMAPPABLE',
+      reason: 'The payload has no lead_id',
+    };
+  }
+  return { channel: 'GOOGLE_ADS', externalId, payload: stored };
+}
+
+/** Maps user_column_data (by column_id, Google's stable names) to lead fields. */
+export function mapGoogleLead(payload: unknown): MappedLead {
+  if (!isRecord(payload) || !Array.isArray(payload['user_column_data'])) {
+    return { ok: false, reason: 'The payload has no user_column_data' };
+  }
+  const columns = new Map<string, string>();
+  for (const column of payload['user_column_data']) {
+    if (!isRecord(column) || typeof column['column_id'] !== 'string') continue;
+    const value = column['string_value'];
+    if (typeof value === 'string') columns.set(column['column_id'], value);
+  }
+  const name =
+    columns.get('FULL_NAME') ??
+    [columns.get('FIRST_NAME'), columns.get('LAST_NAME')].filter(Boolean).join(' ');
+  const campaign = payload['campaign_id'];
+  return {
+    ok: true,
+    fields: {
+      name,
+      email: columns.get('EMAIL') ?? '',
+      phone: columns.get('PHONE_NUMBER') ?? null,
+      city: columns.get('CITY') ?? null,
+      origin: 'GOOGLE_ADS',
+    },
+    attribution: {
+      utmSource: 'google',
+      utmMedium: 'cpc',
+      utmCampaign:
+        typeof campaign === 'string' || typeof campaign === 'number' ? String(campaign) : null,
+    },
+  };
+}
