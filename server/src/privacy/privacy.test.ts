@@ -619,6 +619,28 @@ describe('exportLeadData', () => {
     expect(await snapshotOf(leadId)).toEqual(before);
     expect(await database.prisma.auditEvent.count()).toBe(audits);
   });
+
+  it("exports the lead's stage and the history of its stage changes", async () => {
+    const rep = await app.yoga.fetch('http://test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...app.adminHeaders },
+      body: JSON.stringify({
+        query: `mutation ($id: ID!) {
+          setLeadStage(id: $id, stage: LOST, lostReason: "Bought elsewhere") { __typename }
+        }`,
+        variables: { id: leadId },
+      }),
+    });
+    expect(await rep.json()).toEqual({ data: { setLeadStage: { __typename: 'Lead' } } });
+    const response = await graphql<{ exportLeadData: ExportResult }>(EXPORT, { id: leadId });
+    expect(response.data!.exportLeadData.data!.pipeline).toMatchObject({
+      stage: 'LOST',
+      lostReason: 'Bought elsewhere',
+      stageChanges: [
+        { from: 'NEW', to: 'LOST', lostReason: 'Bought elsewhere', by: app.adminLabel },
+      ],
+    });
+  });
 });
 
 interface LeadStatsView {

@@ -51,6 +51,10 @@ export async function exportLeadData(
         where: { leadId },
         orderBy: [{ sentAt: 'asc' }, { id: 'asc' }],
       });
+      const stageChanges = await tx.leadStageChange.findMany({
+        where: { leadId },
+        orderBy: [{ changedAt: 'asc' }, { id: 'asc' }],
+      });
       await recordAudit(tx, actor, {
         action: 'lead.export',
         target: { type: 'lead', id: leadId },
@@ -90,6 +94,21 @@ export async function exportLeadData(
           statusOverrideReason: fields.statusOverrideReason,
           statusOverrideBy: fields.statusOverrideBy,
           statusOverrideAt: fields.statusOverrideAt,
+        },
+        pipeline: {
+          stage: fields.stage,
+          lostReason: fields.lostReason,
+          stageChangedAt: fields.stageChangedAt,
+          firstContactedAt: fields.firstContactedAt,
+          ownerId: fields.ownerId,
+          ownerAssignedAt: fields.ownerAssignedAt,
+          stageChanges: stageChanges.map((change) => ({
+            from: change.fromStage,
+            to: change.toStage,
+            lostReason: change.lostReason,
+            by: change.actorLabel,
+            at: change.changedAt,
+          })),
         },
         submissions: submissions.map((submission) => ({
           id: submission.id,
