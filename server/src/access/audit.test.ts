@@ -124,6 +124,44 @@ describe('audit log', () => {
     expect(JSON.stringify(entry)).not.toContain('maria');
   });
 
+  it('records a leads export once, on its first page, with the filter names only', async () => {
+    const page = (after?: string) =>
+      graphql<{ leads: { pageInfo: { endCursor: string | null } } }>(
+        `
+          query ($after: String) {
+            leads(filter: { search: "joana@example.com" }, export: true, first: 1, after: $after) {
+              ... on LeadConnection {
+                pageInfo {
+                  endCursor
+                }
+              }
+            }
+          }
+        `,
+        { after },
+      );
+    await graphql(`
+      {
+        leads(first: 1) {
+          __typename
+        }
+      }
+    `);
+    const first = await page();
+    await page(first.leads.pageInfo.endCursor ?? 'x');
+    const entries = await auditOf('leads.export');
+    expect(entries).toEqual([
+      {
+        action: 'leads.export',
+        actorKind: 'api-key',
+        actorLabel: app.adminLabel,
+        targetType: null,
+        details: { filteredBy: ['search'], orderBy: 'CREATED_AT' },
+      },
+    ]);
+    expect(JSON.stringify(entries)).not.toContain('joana');
+  });
+
   it('refuses the audit log to a key without the admin scope', async () => {
     const { key } = await createApiKey(database.prisma, { name: 'reader', scopes: ['leads:read'] });
     const response = await app.yoga.fetch('http://test/graphql', {

@@ -1,6 +1,7 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import type { Principal } from '../access/principal.ts';
+import { recordAudit } from '../access/audit.ts';
 import { builder } from '../builder.ts';
 import { ValidationError } from '../errors.ts';
 import type { Lead, Prisma } from '../generated/prisma/client.ts';
@@ -197,6 +198,11 @@ builder.queryField('leads', (t) =>
           required: false,
           description: 'Sort order; newest first when absent.',
         }),
+        export: t.arg.boolean({
+          defaultValue: false,
+          description:
+            'true when these pages are read to leave the system (a CSV download): the first page (no cursor) is recorded in the audit log as leads.export, with the names of the filters used.',
+        }),
       },
       resolve: async (_root, args, ctx, info) => {
         const order = args.orderBy ?? DEFAULT_ORDER;
@@ -204,6 +210,13 @@ builder.queryField('leads', (t) =>
         const problems = pageProblems(args, order.field, viewer);
         if (problems.length > 0) throw new ValidationError(problems);
         const where = leadWhere(args.filter, new Date(), viewer);
+        if (args.export && !args.after && !args.before) {
+          // Filter names only: a search text may be someone's email.
+          await recordAudit(ctx.prisma, ctx, {
+            action: 'leads.export',
+            details: { filteredBy: Object.keys(args.filter ?? {}), orderBy: order.field },
+          });
+        }
         // The selection under edges.node (relations included) is loaded by this one findMany,
         // plus the columns every cursor needs.
         const query = queryFromInfo({
