@@ -25,7 +25,8 @@ export const config: CodegenConfig = {
         onlyOperationTypes: true,
         enumsAsTypes: true,
         strictScalars: true,
-        scalars: { DateTime: 'string', Decimal: 'string', JSON: 'unknown' },
+        // File: multipart uploads (graphql-yoga's File scalar), a browser File or Blob.
+        scalars: { DateTime: 'string', Decimal: 'string', JSON: 'unknown', File: 'File' },
       },
     },
   },

@@ -94,6 +94,24 @@ describe('AppShell', () => {
     ]);
   });
 
+  it('shows Settings to a manager, who may change the scoring rules', () => {
+    renderShell({
+      locale: 'en',
+      session: new Session({
+        status: 'signed-in',
+        user: { id: 'u3', name: 'Davi Melo', email: 'davi@example.com', role: 'MANAGER' },
+        permissions: ['leads:create', 'leads:read', 'leads:write', 'pipeline:write', 'rules:write'],
+      }),
+    });
+
+    const nav = screen.getByRole('navigation', { name: 'Main navigation' });
+    expect([...nav.querySelectorAll('a')].map((a) => a.textContent?.trim())).toEqual([
+      'Overview',
+      'Leads',
+      'Settings',
+    ]);
+  });
+
   it('names the signed-in person and their role', () => {
     renderShell({ locale: 'pt-BR' });
 
@@ -101,6 +119,23 @@ describe('AppShell', () => {
     expect(account.textContent).toContain('Beatriz Lima');
     expect(account.textContent).toContain('Administrador');
     expect(screen.getByRole('button', { name: 'Sair' })).toBeTruthy();
+  });
+
+  it('links the signed-in person to changing their own password', () => {
+    renderShell({
+      locale: 'en',
+      session: new Session({
+        status: 'signed-in',
+        user: seller,
+        permissions: ['leads:read', 'pipeline:write'],
+      }),
+    });
+
+    const account = screen.getByRole('region', { name: 'Your account' });
+    const link = [...account.querySelectorAll('a')].find(
+      (a) => a.textContent?.trim() === 'Change password',
+    );
+    expect(link?.pathname).toBe('/account/password');
   });
 
   it('signs out from the button and says why when it could not', async () => {

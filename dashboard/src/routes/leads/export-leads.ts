@@ -10,7 +10,7 @@ const EXPORT_PAGE_SIZE = 100;
 
 const leadExportPage = graphql(`
   query LeadExportPage($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {
-    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after, export: true) {
       __typename
       ... on LeadConnection {
         totalCount

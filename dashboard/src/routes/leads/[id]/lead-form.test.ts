@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { changedInput, fieldErrorMap, payloadEntries, toDraft } from './lead-form';
+import { changedInput, payloadEntries, toDraft } from './lead-form';
 
 const saved = toDraft({
   name: 'Ana Souza',
@@ -21,15 +21,6 @@ describe('lead form', () => {
     expect(
       changedInput(saved, { ...saved, phone: ' 11 98888-7777 ', notes: '', origin: 'REFERRAL' }),
     ).toEqual({ phone: '11 98888-7777', notes: '', origin: 'REFERRAL' });
-  });
-
-  test('maps field errors by path', () => {
-    expect(
-      fieldErrorMap([
-        { path: 'phone', message: 'Enter a valid phone.' },
-        { path: '', message: 'Give at least one field.' },
-      ]),
-    ).toEqual({ phone: 'Enter a valid phone.', '': 'Give at least one field.' });
   });
 
   test('lists a payload as key/value rows', () => {

@@ -52,17 +52,6 @@ export function changedInput(saved: LeadDraft, draft: LeadDraft): UpdateLeadInpu
   return input;
 }
 
-/** One message per field path; several for one path are joined. */
-export function fieldErrorMap(
-  fieldErrors: readonly { path: string; message: string }[],
-): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const { path, message } of fieldErrors) {
-    map[path] = map[path] ? `${map[path]} ${message}` : message;
-  }
-  return map;
-}
-
 /** A submission payload as key/value rows; nested values are shown as compact JSON. */
 export function payloadEntries(payload: unknown): [string, string][] {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
