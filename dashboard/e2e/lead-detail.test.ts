@@ -112,8 +112,9 @@ describe('Lead detail', () => {
         true,
       );
       await page.goto(`${dashboardUrl}/leads/${hot.id}`);
-      // The page follows leadUpdated: the run shows as DEAD without a reload.
-      const dead = page.locator('[data-run-state="DEAD"]');
+      // The page follows leadUpdated: the run shows as DEAD without a reload. (When a sales rep
+      // exists, which other test files create, the owner's Slack notice dies beside it.)
+      const dead = page.locator('[data-run-state="DEAD"]', { hasText: 'notify-slack' });
       await expect.poll(() => dead.count(), { timeout: 20_000 }).toBe(1);
       expect(await dead.textContent()).toContain('notify-slack');
       expect(await dead.textContent()).toContain('Último erro');
