@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -70,4 +71,21 @@ export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv
     });
 
   return { child, output: () => output, waitFor, exited };
+}
+
+/** Polls /readyz: at LOG_LEVEL=warn the process prints nothing when it is up. */
+export async function waitUntilReady(url: string, script: RunningScript, timeoutMs = 45_000) {
+  const deadline = Date.now() + timeoutMs;
+  const state: { exited: number | string | null } = { exited: null };
+  void script.exited.then((code) => (state.exited = code));
+  while (Date.now() < deadline) {
+    if (state.exited !== null) throw new Error(`exited (${state.exited}):\n${script.output()}`);
+    const status = await fetch(`${url}/readyz`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await sleep(200);
+  }
+  throw new Error(`${url} was not ready in time:\n${script.output()}`);
 }

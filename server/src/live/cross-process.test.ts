@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { createApiKey } from '../access/api-keys.ts';
-import { freePort, runScript, type RunningScript } from '../../test/processes.ts';
+import { freePort, runScript, type RunningScript, waitUntilReady } from '../../test/processes.ts';
 import { publishEvent } from '../events.ts';
 
 let database: TestDatabase;
@@ -36,23 +36,6 @@ async function startApi(): Promise<string> {
   const url = `http://127.0.0.1:${port}`;
   await waitUntilReady(url, script);
   return url;
-}
-
-/** Polls /readyz: at LOG_LEVEL=warn the process prints nothing when it is up. */
-async function waitUntilReady(url: string, script: RunningScript, timeoutMs = 45_000) {
-  const deadline = Date.now() + timeoutMs;
-  const state: { exited: number | string | null } = { exited: null };
-  void script.exited.then((code) => (state.exited = code));
-  while (Date.now() < deadline) {
-    if (state.exited !== null) throw new Error(`exited (${state.exited}):\n${script.output()}`);
-    const status = await fetch(`${url}/readyz`).then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    await sleep(200);
-  }
-  throw new Error(`${url} was not ready in time:\n${script.output()}`);
 }
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { freePort, runScript, type RunningScript } from '../../test/processes.ts';
+import { freePort, runScript, type RunningScript, waitUntilReady } from '../../test/processes.ts';
 import { createApiKey } from '../access/api-keys.ts';
 import { createUser } from '../access/users.ts';
 import type { UserRole } from '../generated/prisma/enums.ts';
@@ -44,23 +44,6 @@ async function startProcess(): Promise<string> {
   const url = `http://127.0.0.1:${port}`;
   await waitUntilReady(url, script);
   return url;
-}
-
-/** Polls /readyz: at LOG_LEVEL=warn the process prints nothing when it is up. */
-async function waitUntilReady(url: string, script: RunningScript, timeoutMs = 45_000) {
-  const deadline = Date.now() + timeoutMs;
-  const state: { exited: number | string | null } = { exited: null };
-  void script.exited.then((code) => (state.exited = code));
-  while (Date.now() < deadline) {
-    if (state.exited !== null) throw new Error(`exited (${state.exited}):\n${script.output()}`);
-    const status = await fetch(`${url}/readyz`).then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    await sleep(200);
-  }
-  throw new Error(`${url} was not ready in time:\n${script.output()}`);
 }
 
 async function user(role: UserRole, index: number, fields: Record<string, unknown> = {}) {
