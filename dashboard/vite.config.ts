@@ -26,6 +26,9 @@ export default defineConfig({
           globalSetup: ['e2e/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
+          // A fresh page first loads, hydrates and queries the API: on a busy 2-core machine that
+          // takes longer than expect.poll's default second, which made first checks flaky.
+          expect: { poll: { timeout: 10_000 } },
           fileParallelism: false,
         },
       },

@@ -5,6 +5,7 @@ import type {
 import type { MessageKey } from '$lib/i18n/pt-br';
 import { durationFromMinutes, durationMinutes, type Duration } from '$lib/settings/durations';
 import { lines, wholeNumber } from '$lib/settings/field-errors';
+import type { FormInput } from '$lib/settings/settings-save.svelte';
 import { keepSecret, secretInput, type SecretChange } from '$lib/settings/secret-change';
 
 /** The actions a class can run (server/src/automations/automations.ts), in the order shown. */
@@ -79,10 +80,8 @@ function orderedActions(actions: readonly string[]): string[] {
   return [...known, ...unknown];
 }
 
-export type AutomationInputResult =
-  | { ok: true; input: UpdateAutomationSettingsInput }
-  /** Fields the form cannot even send (not whole numbers), by the API's path names. */
-  | { ok: false; errors: Record<string, MessageKey> };
+/** The changes to send, or the fields the form cannot even send (not whole numbers). */
+export type AutomationInputResult = FormInput<UpdateAutomationSettingsInput>;
 
 const TEXT_FIELDS = [
   'n8nWebhookUrl',

@@ -6,6 +6,7 @@ import type {
 import type { MessageKey } from '$lib/i18n/pt-br';
 import { durationFromMinutes, durationMinutes, type Duration } from '$lib/settings/durations';
 import { wholeNumber } from '$lib/settings/field-errors';
+import type { FormInput } from '$lib/settings/settings-save.svelte';
 import { keepSecret, secretInput, type SecretChange } from '$lib/settings/secret-change';
 
 export const SMTP_TLS_MODES = ['STARTTLS', 'TLS', 'NONE'] as const satisfies readonly SmtpTlsMode[];
@@ -64,8 +65,7 @@ export function toForm(settings: EmailSettingsFieldsFragment): EmailForm {
   };
 }
 
-export type EmailInputResult =
-  { ok: true; input: UpdateEmailSettingsInput } | { ok: false; errors: Record<string, MessageKey> };
+export type EmailInputResult = FormInput<UpdateEmailSettingsInput>;
 
 const TEXT_FIELDS = [
   'smtpHost',
