@@ -28,7 +28,7 @@ export interface Stack {
 
 const dashboardDir = fileURLToPath(new URL('..', import.meta.url));
 const serverDir = fileURLToPath(new URL('../../server/', import.meta.url));
-const STARTUP_TIMEOUT_MS = 30_000;
+const STARTUP_TIMEOUT_MS = 60_000;
 const ADMIN_EMAIL = 'admin@streamleads.test';
 
 let embedded: EmbeddedPostgres | undefined;

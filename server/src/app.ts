@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import {
   GraphQLError,
   type DocumentNode,
@@ -24,15 +25,20 @@ import {
   type RateLimitSettings,
 } from './access/access-control.ts';
 import { useGraphqlLimits } from './access/graphql-limits.ts';
+import { useUtf8Bodies } from './access/request-encoding.ts';
 import { useUnsubscribe } from './automations/email/unsubscribe.ts';
 import { useInbound } from './inbound/inbound-routes.ts';
+import { useRemarketingExport } from './automations/remarketing/remarketing-export.ts';
 import type { Principal } from './access/principal.ts';
 import type { Context } from './context.ts';
 import type { Database } from './db.ts';
+import { maskedErrors } from './database/database-unavailable.ts';
 import type { AccessRevokedEvent, EventBus } from './events.ts';
 import { checkReadiness } from './health/readiness.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, metricsPath, type Metrics } from './metrics/metrics.ts';
+import { runInContext } from './observability/request-context.ts';
+import { handleInRequestContext, useOperationName } from './observability/request-log.ts';
 import { schema } from './schema.ts';
 
 export interface AppOptions {
@@ -143,6 +149,8 @@ export function buildApp(options: AppOptions): App {
     cors: (request) => corsFor(request.headers.get('origin')),
     // One operation per request: a batch would multiply every per-request limit.
     batching: false,
+    // Masked as usual, except an unreachable database: 503 SERVICE_UNAVAILABLE, not a bare 500.
+    maskedErrors,
     context,
     logging: yogaLogger(logger),
     plugins: [
@@ -150,12 +158,16 @@ export function buildApp(options: AppOptions): App {
       useUnsubscribe({ prisma: database.prisma, logger }),
       // Webhooks, the no-JavaScript form and /embed.js (each route guards itself).
       useInbound({ prisma: database.prisma, jobs, logger, access, metrics }),
+      // GET /exports/remarketing.csv: admins, or a link from createRemarketingExport.
+      useRemarketingExport({ prisma: database.prisma, access, logger }),
       // Requests with these headers are never "simple": a browser preflights them, so CORS decides.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization', 'x-api-key'] }),
+      useUtf8Bodies(),
       useGraphqlLimits({ exposeSuggestions: options.exploration === 'open' }),
       useDisableIntrospection({
         isDisabled: async (request) => !(await mayExplore(request).catch(() => false)),
       }),
+      useOperationName(),
       {
         onResponse({ request, response }) {
           for (const cookie of responseCookies.get(request) ?? []) {
@@ -187,11 +199,19 @@ export function buildApp(options: AppOptions): App {
     ],
   });
 
-  const server = createServer((request, response) => {
-    const limit = bodyLimitFor(request, options.maxRequestBodyBytes, options.maxUploadBytes);
-    if (refuseOversizedBody(request, response, limit)) return;
-    void yoga(request, response);
-  });
+  const requestLog = { logger, quietPaths: ['/healthz', '/readyz', metricsPath] };
+  let closing = false;
+  const server = createServer((request, response) =>
+    handleInRequestContext(requestLog, request, response, () => {
+      // While stopping, each answer ends its connection: a keep-alive client would otherwise go
+      // on sending over it, the drain would last until the timeout, and the timeout cuts requests
+      // whose leads are already written.
+      if (closing) response.setHeader('connection', 'close');
+      const limit = bodyLimitFor(request, options.maxRequestBodyBytes, options.maxUploadBytes);
+      if (refuseOversizedBody(request, response, limit)) return;
+      void yoga(request, response);
+    }),
+  );
   const sockets = new WebSocketServer({ server, path: graphqlPath });
   const stopSocketChecks = serveSubscriptions(yoga, sockets, {
     access,
@@ -217,6 +237,7 @@ export function buildApp(options: AppOptions): App {
       return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
     },
     close: (timeoutMs) => {
+      closing = true;
       stopSocketChecks();
       return closeServer(server, sockets, timeoutMs);
     },
@@ -326,7 +347,8 @@ interface Enveloped {
   subscribe: typeof subscribe;
 }
 
-type EnvelopedRoot = Pick<Enveloped, 'execute' | 'subscribe'>;
+/** What onSubscribe hands execute/subscribe: envelop's functions and the operation's request id. */
+type EnvelopedRoot = Pick<Enveloped, 'execute' | 'subscribe'> & { requestId: string };
 
 interface SocketGuard {
   access: AccessControl;
@@ -376,32 +398,48 @@ function serveSubscriptions(
       onClose: (ctx) => {
         principals.delete(ctx.extra.socket);
       },
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onSubscribe: async (ctx, _id, params) => {
-        const enveloped: Enveloped = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
+      // Each operation is a request of its own: its resolvers, log lines and the jobs it sends
+      // carry its id. (A subscription's later events run in graphql-ws's loop, without it.)
+      execute: (args) => {
+        const root = args.rootValue as EnvelopedRoot;
+        return runInContext({ requestId: root.requestId }, () => root.execute(args));
+      },
+      subscribe: (args) => {
+        const root = args.rootValue as EnvelopedRoot;
+        return runInContext({ requestId: root.requestId }, () => root.subscribe(args));
+      },
+      onSubscribe: (ctx, _id, params) => {
+        const requestId = randomUUID();
+        return runInContext({ requestId }, async () => {
+          const enveloped: Enveloped = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params,
+          });
+          try {
+            const root: EnvelopedRoot = {
+              execute: enveloped.execute,
+              subscribe: enveloped.subscribe,
+              requestId,
+            };
+            const args: ExecutionArgs = {
+              schema: enveloped.schema,
+              operationName: params.operationName,
+              document: enveloped.parse(params.query),
+              variableValues: params.variables,
+              contextValue: await enveloped.contextFactory(),
+              rootValue: root,
+            };
+            const errors = enveloped.validate(args.schema, args.document);
+            return errors.length > 0 ? errors : args;
+          } catch (error) {
+            // Refused credentials, a spent rate limit, a query over the limits: the operation
+            // fails with the reason, the socket stays.
+            if (error instanceof GraphQLError) return [error];
+            throw error;
+          }
         });
-        try {
-          const args: ExecutionArgs = {
-            schema: enveloped.schema,
-            operationName: params.operationName,
-            document: enveloped.parse(params.query),
-            variableValues: params.variables,
-            contextValue: await enveloped.contextFactory(),
-            rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-          };
-          const errors = enveloped.validate(args.schema, args.document);
-          return errors.length > 0 ? errors : args;
-        } catch (error) {
-          // Refused credentials, a spent rate limit, a query over the limits: the operation
-          // fails with the reason, the socket stays.
-          if (error instanceof GraphQLError) return [error];
-          throw error;
-        }
       },
     },
     sockets,

@@ -16,6 +16,11 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Connections pg-boss keeps for sending, fetching and its maintenance. */
   JOBS_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(4),
+  /**
+   * How often worker processes return the jobs of a dead worker (one killed mid-batch) to the
+   * queue: a job whose heartbeat stopped is retried at the next sweep after its heartbeat timeout.
+   */
+  JOBS_SUPERVISE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   /** Interface the API listens on. Docker images set 0.0.0.0. */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Port of the GraphQL API (HTTP and WebSocket on the same port). */

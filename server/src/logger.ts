@@ -1,4 +1,5 @@
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
+import { contextLogFields } from './observability/request-context.ts';
 
 export type { Logger };
 
@@ -6,6 +7,9 @@ export type { Logger };
  * Structured JSON logs. Personal data of leads never goes to logs (LGPD): code logs ids and
  * counts, the paths below are censored in case a lead's fields reach a log call anyway, and
  * errors are serialized without what PostgreSQL and Prisma quote from the data (see safeError).
+ *
+ * Every line written during a request or a job carries its `requestId` (and `jobId`, `queue` in a
+ * job) from the request context, so one request can be followed into the jobs it caused.
  */
 export function createLogger(
   level: string,
@@ -16,6 +20,7 @@ export function createLogger(
     {
       level,
       base: { service: 'streamleads' },
+      mixin: contextLogFields,
       serializers: { err: safeError },
       redact: {
         paths: [

@@ -41,6 +41,7 @@ export async function startServer(options: {
     poolSize: env.JOBS_POOL_SIZE,
     logger,
     maintain: runsWorkers,
+    superviseIntervalSeconds: env.JOBS_SUPERVISE_INTERVAL_SECONDS,
   });
   // One registry per process: in role all, the API's /metrics also shows the worker's counters.
   const metrics = createMetrics({ pool: database.pool });

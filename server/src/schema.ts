@@ -10,7 +10,9 @@ import './live/live.schema.ts';
 import './scoring/scoring.schema.ts';
 import './automations/automations.schema.ts';
 import './automations/email/email.schema.ts';
+import './automations/remarketing/remarketing.schema.ts';
 import './inbound/inbound.schema.ts';
+import './inbound/web-form.schema.ts';
 import './pipeline/pipeline.schema.ts';
 import './pipeline/pipeline-stats.schema.ts';
 

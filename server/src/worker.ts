@@ -5,6 +5,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import { automationsJobs } from './automations/automations.jobs.ts';
 import { inboundJobs } from './inbound/inbound.jobs.ts';
+import { leadStatsJobs } from './leads/lead-stats.jobs.ts';
 import { scoringJobs } from './scoring/scoring.jobs.ts';
 
 /** What job handlers receive besides their job. */
@@ -26,7 +27,7 @@ export interface FeatureJobs {
 }
 
 /** Every feature with background work adds its `*.jobs.ts` export here. */
-const features: FeatureJobs[] = [automationsJobs, inboundJobs, scoringJobs];
+const features: FeatureJobs[] = [automationsJobs, inboundJobs, leadStatsJobs, scoringJobs];
 
 /**
  * Creates every queue (idempotent). API processes need them too: pg-boss refuses to send to a

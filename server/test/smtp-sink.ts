@@ -32,6 +32,10 @@ export interface SmtpSink {
 export interface SmtpSinkOptions {
   /** Offer STARTTLS (with smtp-server's built-in self-signed certificate). Default: no. */
   starttls?: boolean;
+  /** The certificate (PEM) STARTTLS presents instead of the built-in one; implies `starttls`. */
+  certificate?: { key: string; cert: string };
+  /** Implicit TLS from the first byte (port 465 style) with `certificate`, instead of STARTTLS. */
+  implicitTls?: boolean;
 }
 
 /**
@@ -55,7 +59,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     logger: false,
     authOptional: false,
     allowInsecureAuth: true,
-    disabledCommands: options.starttls ? [] : ['STARTTLS'],
+    disabledCommands: options.starttls || options.certificate ? [] : ['STARTTLS'],
+    ...(options.certificate
+      ? { key: options.certificate.key, cert: options.certificate.cert }
+      : {}),
+    secure: options.implicitTls ?? false,
     onAuth(auth, _session, callback) {
       if (auth.username === user && auth.password === password) {
         callback(null, { user });
@@ -91,6 +99,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       });
     },
   });
+  // A client that refuses the certificate hangs up mid-handshake; smtp-server reports that as an
+  // 'error' event, which would otherwise be unhandled. The client's side is what tests check.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   sink.port = (server.server.address() as AddressInfo).port;
   return sink;

@@ -17,6 +17,9 @@ export type AuditAction =
   | 'settings.email-template.update'
   | 'settings.inbound.update'
   | 'inbound.reprocess'
+  | 'settings.web-form.create'
+  | 'settings.web-form.update'
+  | 'settings.web-form.delete'
   | 'leads.import'
   | 'scoring.rule-set.save'
   | 'scoring.rule-set.activate'
@@ -26,7 +29,9 @@ export type AuditAction =
   | 'leads.export'
   | 'lead.reassign'
   | 'user.sales-settings.update'
-  | 'settings.pipeline.update';
+  | 'settings.pipeline.update'
+  | 'remarketing.export'
+  | 'lead.consent-withdraw';
 
 export interface AuditActor {
   principal: Principal;

@@ -4,6 +4,7 @@ import type { AutomationSettings } from '../generated/prisma/client.ts';
 import { publishEvent } from '../events.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Logger } from '../logger.ts';
+import { jobContext, runInContext } from '../observability/request-context.ts';
 import { erasedRunSkipReason } from '../privacy/privacy.ts';
 import type { FeatureJobs, WorkerDependencies } from '../worker.ts';
 import {
@@ -22,21 +23,30 @@ import {
 import { deliver, type DeliveryResult } from './delivery.ts';
 import { isEmailAction, runEmailAction } from './email/email.ts';
 import { sequenceStepDue, sequenceStepQueue, type SequenceStepJob } from './email/sequence.ts';
+import { joinAudience } from './remarketing/remarketing.ts';
+import { repairStuckRuns, repairStuckRunsQueue } from './stuck-runs.ts';
 
 // Delivery retries are our own jobs, not pg-boss's retry: pg-boss's back-off has jitter and cannot
 // wait for a receiver's Retry-After, so a failed attempt completes its job and sends the next
 // attempt with startAfter, in the transaction that records the failure. pg-boss's single retry
-// only covers a worker that died mid-attempt (the job expires): that attempt is repeated once,
-// with the same delivery id.
+// only covers a worker that died mid-attempt (its heartbeat stops): that attempt is repeated
+// once, with the same delivery id. A run whose repeat died too is left RUNNING with no job;
+// repairStuckRuns (below) finds it.
 const queues: Queue[] = [
   {
     name: runAutomationQueue,
     retryLimit: 1,
     retryDelay: 5,
-    // WhatsApp sends one request per sales number, each up to the request timeout.
+    // A live worker refreshes the heartbeat every 5 s while it delivers; a killed one stops, and
+    // the next supervise sweep after 10 s hands the attempt to another worker. Expiry only bounds
+    // a live attempt that hangs: WhatsApp sends one request per sales number, each up to the
+    // request timeout.
+    heartbeatSeconds: 10,
     expireInSeconds: 300,
     notify: true,
   },
+  // The stuck-run sweep, every minute (one worker at a time runs each scheduled job).
+  { name: repairStuckRunsQueue, retryLimit: 0, expireInSeconds: 120 },
   // Sent with startAfter = the follow-up time; the check is one short transaction.
   {
     name: followUpDueQueue,
@@ -73,10 +83,20 @@ export const automationsJobs: FeatureJobs = {
       },
       async (batch: Job<RunAutomationJob>[]) => {
         const results: JobResult[] = [];
-        for (const job of batch) results.push(await runJob(prisma, jobs, logger, job, metrics));
+        for (const job of batch) {
+          // Each attempt's log lines and next attempt carry the request its run came from.
+          const run = () => runJob(prisma, jobs, logger, job, metrics);
+          results.push(await runInContext(jobContext(job), run));
+        }
         return results;
       },
     );
+    await jobs.work(repairStuckRunsQueue, { pollingIntervalSeconds: 30 }, async () => {
+      const repairs = await repairStuckRuns(prisma, jobs);
+      if (repairs.length > 0) logger.warn({ repairs }, 'repaired automation runs left RUNNING');
+      return { repaired: repairs.length };
+    });
+    await jobs.schedule(repairStuckRunsQueue, '* * * * *');
     await jobs.work(
       followUpDueQueue,
       { pollingIntervalSeconds: 5, notifyPollingIntervalSeconds: 5 },
@@ -180,6 +200,13 @@ export async function runAutomation(
   let afterDelivery: ((tx: Transaction) => Promise<void>) | null = null;
   if (reason) {
     result = { kind: 'skipped', reason };
+  } else if (action === 'remarketing-list') {
+    const outcome = await finishRemarketing(prisma, claimed.id, claimed.leadId, claimed.payload);
+    metrics?.automationRuns.inc({
+      action,
+      outcome: outcome === 'skipped' ? 'SKIPPED' : 'SUCCEEDED',
+    });
+    return outcome;
   } else if (action === 'schedule-follow-up') {
     const outcome = await finishFollowUp(
       prisma,
@@ -212,6 +239,8 @@ export async function runAutomation(
         deliveryId: claimed.deliveryId,
         payload: claimed.payload as unknown as RunPayload,
         settings,
+        alreadyDelivered: claimed.deliveredTo,
+        onDelivered: (to) => recordDeliveredTo(prisma, claimed.id, to),
       });
     } catch (error) {
       // A secret that no longer decrypts (the key changed): retrying will not fix it.
@@ -299,4 +328,33 @@ async function finishFollowUp(
     await publishEvent(tx, { type: 'lead.changed', leadId, change: 'automation' });
     return 'skipped' in outcome ? 'skipped' : 'delivered';
   });
+}
+
+/** The remarketing-list action: joins the audience (or records why not) with its outcome. */
+async function finishRemarketing(
+  prisma: PrismaClient,
+  runId: string,
+  leadId: string,
+  payload: unknown,
+): Promise<string> {
+  return prisma.$transaction(async (tx) => {
+    const outcome = await joinAudience(tx, runId, payload as RunPayload);
+    const now = new Date();
+    await tx.automationRun.update({
+      where: { id: runId },
+      data:
+        'skipped' in outcome
+          ? { state: 'SKIPPED', skipReason: outcome.skipped, finishedAt: now }
+          : { state: 'SUCCEEDED', lastError: null, finishedAt: now },
+    });
+    await publishEvent(tx, { type: 'lead.changed', leadId, change: 'automation' });
+    return 'skipped' in outcome ? 'skipped' : 'delivered';
+  });
+}
+
+/** Adds a WhatsApp number to the run's deliveredTo (once), committed on its own. */
+async function recordDeliveredTo(prisma: PrismaClient, runId: string, to: string): Promise<void> {
+  await prisma.$executeRaw`
+    UPDATE automation_runs SET "deliveredTo" = array_append(coalesce("deliveredTo", '{}'), ${to})
+    WHERE id = ${runId}::uuid AND NOT (${to} = ANY(coalesce("deliveredTo", '{}')))`;
 }

@@ -73,6 +73,11 @@ builder.prismaObject('AutomationRun', {
       description:
         'Sent as X-StreamLeads-Delivery on every attempt, so receivers can drop repeats (emails also carry it in their Message-ID).',
     }),
+    deliveredTo: t.stringList({
+      description:
+        'notify-whatsapp: the sales numbers that already got the message; a later attempt sends only to the others.',
+      resolve: (run) => run.deliveredTo ?? [],
+    }),
     skipReason: t.exposeString('skipReason', {
       nullable: true,
       description: 'Why it was SKIPPED (e.g. the integration is not configured).',

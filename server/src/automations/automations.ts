@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import { publishEvent } from '../events.ts';
 import type { AutomationSettings, Prisma } from '../generated/prisma/client.ts';
 import type { LeadStatus } from '../generated/prisma/enums.ts';
+import { inLeadContext } from '../observability/request-context.ts';
 import type { LeadScoring } from '../scoring/scoring.ts';
 import { defaultSequence, emailSkipReason, sequenceSkipReason } from './email/settings.ts';
 
@@ -38,6 +39,7 @@ export const deliveredActions: readonly AutomationAction[] = [
   'schedule-follow-up',
   'nurture-email',
   'email-sequence',
+  'remarketing-list',
 ];
 
 export type LeadClass = 'HOT' | 'WARM' | 'COLD';
@@ -86,6 +88,7 @@ export function defaultSettings(): AutomationSettings {
     smtpTls: 'STARTTLS',
     smtpUser: null,
     smtpPasswordEncrypted: null,
+    smtpCaCertificates: null,
     emailFromAddress: null,
     emailFromName: null,
     emailLocale: 'pt-BR',
@@ -112,6 +115,7 @@ export function planOf(settings: AutomationSettings): AutomationPlan {
 export function skipReason(action: RunAction, settings: AutomationSettings): string | null {
   switch (action) {
     case 'schedule-follow-up':
+    case 'remarketing-list':
       return null;
     case 'notify-slack':
       return settings.slackWebhookUrlEncrypted ? null : 'Slack webhook URL not configured';
@@ -138,7 +142,8 @@ export function skipReason(action: RunAction, settings: AutomationSettings): str
     case 'email-sequence':
       return sequenceSkipReason(settings);
     default:
-      return `The ${action} action is not available yet`;
+      // Every action is handled above; a name read from stored JSON may still be unknown.
+      return `The ${String(action)} action is not available yet`;
   }
 }
 
@@ -237,11 +242,13 @@ export async function recordRuns(
         ? { state: 'SKIPPED' as const, skipReason: run.skipReason, finishedAt: now }
         : { state: 'PENDING' as const }),
     })),
-    select: { id: true, state: true },
+    select: { id: true, state: true, leadId: true },
     skipDuplicates: true,
   });
   for (const run of created) {
-    if (run.state === 'PENDING') await sendRunJob(jobs, tx, { runId: run.id, attempt: 1 });
+    if (run.state !== 'PENDING') continue;
+    // Under the request that brought the lead in, when a scoring batch holds many requests' leads.
+    await inLeadContext(run.leadId, () => sendRunJob(jobs, tx, { runId: run.id, attempt: 1 }));
   }
 }
 
@@ -330,12 +337,15 @@ export async function createAutomationRuns(
   if (rows.length === 0) return;
   const created = await tx.automationRun.createManyAndReturn({
     data: rows,
-    select: { id: true, state: true },
+    select: { id: true, state: true, leadId: true },
     skipDuplicates: true,
   });
   const pending = created.filter((run) => run.state === 'PENDING');
   if (pending.length === 0) return;
-  for (const run of pending) await sendRunJob(jobs, tx, { runId: run.id, attempt: 1 });
+  for (const run of pending) {
+    // The scoring batch holds leads of many requests: each run's job carries its lead's request.
+    await inLeadContext(run.leadId, () => sendRunJob(jobs, tx, { runId: run.id, attempt: 1 }));
+  }
 }
 
 /** No automation run has this id. */

@@ -122,6 +122,13 @@ export interface DeliveryContext {
   settings: AutomationSettings;
   /** Overrides the n8n event (testAutomationTarget sends `streamleads.test`). */
   event?: string;
+  /** notify-whatsapp: sales numbers an earlier attempt of this run already reached. */
+  alreadyDelivered?: readonly string[];
+  /**
+   * notify-whatsapp: records a number as reached, before the next one is tried, so an attempt cut
+   * short (a failure, or a worker that dies) is repeated only for the numbers still missing.
+   */
+  onDelivered?: (to: string) => Promise<void>;
 }
 
 /** Delivers one run's action once. Every request carries the run's delivery id. */
@@ -233,24 +240,29 @@ function whatsappMessagesUrl(settings: AutomationSettings): string {
   return `${settings.whatsappBaseUrl!.replace(/\/+$/, '')}/${encodeURIComponent(settings.whatsappPhoneNumberId!)}/messages`;
 }
 
-// One template message per sales number; the first failure stops the attempt and the whole
-// attempt is repeated, so numbers that already got it may get it again (WhatsApp has no
-// idempotency key).
+// One template message per sales number; the first failure stops the attempt. WhatsApp has no
+// idempotency key, so each number reached is recorded at once (onDelivered) and the next attempt
+// sends only to the rest. A worker that dies between WhatsApp's answer and that record is the one
+// case where a number gets the message twice.
 async function notifyWhatsapp({
   settings,
   payload,
   deliveryId,
+  alreadyDelivered = [],
+  onDelivered,
 }: DeliveryContext): Promise<DeliveryResult> {
   const url = whatsappMessagesUrl(settings);
   const token = decryptSecret(settings.whatsappTokenEncrypted!);
   let last: DeliveryResult = { kind: 'delivered', status: 200 };
   for (const to of settings.whatsappRecipients) {
+    if (alreadyDelivered.includes(to)) continue;
     last = await post({
       url,
       headers: { authorization: `Bearer ${token}`, 'x-streamleads-delivery': deliveryId },
       body: JSON.stringify(whatsappMessage(settings, to, payload)),
     });
     if (last.kind !== 'delivered') return last;
+    await onDelivered?.(to);
   }
   return last;
 }

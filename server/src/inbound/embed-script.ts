@@ -1,6 +1,8 @@
 // The embeddable script: <script src="<api>/embed.js" data-key="<publishable key>" defer> turns
 // every <form data-streamleads> of the page into a createLead call (the key's allowedOrigins must
-// list the site) and shows the field errors next to the fields. Plain ES2017 with no
+// list the site) with the page's UTM parameters, URL and referrer as attribution, and shows the
+// field errors next to the fields. A form may word its messages with data-success-message and
+// data-network-error-message, or send the visitor on with data-thank-you. Plain ES2017 with no
 // dependencies: it runs as shipped on any site.
 
 export const embedScriptPath = '/embed.js';
@@ -12,6 +14,16 @@ const source = String.raw`(function () {
   var key = script.getAttribute('data-key');
   var endpoint = new URL('/graphql', script.src).href;
   var fields = ['name', 'email', 'phone', 'city', 'interest', 'approximateIncome', 'notes'];
+  var utmParameters = {
+    utm_source: 'utmSource',
+    utm_medium: 'utmMedium',
+    utm_campaign: 'utmCampaign',
+    utm_term: 'utmTerm',
+    utm_content: 'utmContent'
+  };
+  // The API refuses longer values with a field error the visitor could not fix: cut them here.
+  var maxUtmLength = 255;
+  var maxUrlLength = 2000;
   var mutation =
     'mutation StreamLeadsEmbed($input: CreateLeadInput!, $key: String) {' +
     ' createLead(input: $input, idempotencyKey: $key) {' +
@@ -19,21 +31,38 @@ const source = String.raw`(function () {
     ' ... on ValidationError { message fieldErrors { path message } }' +
     ' ... on Error { message } } }';
 
+  var slotCount = 0;
+
   function errorSlot(form, name) {
     var slot = form.querySelector('[data-error-for="' + name + '"]');
-    if (slot) return slot;
     var input = form.elements.namedItem(name);
-    slot = document.createElement('span');
-    slot.setAttribute('data-error-for', name);
-    slot.className = 'streamleads-error';
-    slot.setAttribute('role', 'alert');
-    if (input && input.parentNode) input.parentNode.insertBefore(slot, input.nextSibling);
-    else form.appendChild(slot);
+    if (!slot) {
+      slot = document.createElement('span');
+      slot.setAttribute('data-error-for', name);
+      slot.className = 'streamleads-error';
+      slot.setAttribute('role', 'alert');
+      if (input && input.parentNode) input.parentNode.insertBefore(slot, input.nextSibling);
+      else form.appendChild(slot);
+    }
+    // Screen readers read the error with the field it belongs to.
+    if (!slot.id) slot.id = 'streamleads-error-' + ++slotCount;
+    if (input && input.setAttribute) input.setAttribute('aria-describedby', slot.id);
     return slot;
   }
 
-  function clearErrors(form) {
-    var slots = form.querySelectorAll('[data-error-for]');
+  function statusSlot(form) {
+    var slot = form.querySelector('[data-streamleads-status]');
+    if (slot) return slot;
+    slot = document.createElement('p');
+    slot.setAttribute('data-streamleads-status', '');
+    slot.className = 'streamleads-success';
+    slot.setAttribute('role', 'status');
+    form.appendChild(slot);
+    return slot;
+  }
+
+  function clearMessages(form) {
+    var slots = form.querySelectorAll('[data-error-for], [data-streamleads-status]');
     for (var i = 0; i < slots.length; i++) slots[i].textContent = '';
     var inputs = form.querySelectorAll('[aria-invalid]');
     for (var j = 0; j < inputs.length; j++) inputs[j].removeAttribute('aria-invalid');
@@ -46,6 +75,40 @@ const source = String.raw`(function () {
     if (input && input.setAttribute) input.setAttribute('aria-invalid', 'true');
   }
 
+  function httpUrl(value) {
+    if (!/^https?:/i.test(value)) return undefined;
+    if (value.length <= maxUrlLength) return value;
+    // A huge query string (ad click ids) must not cost the lead: keep the page itself.
+    var url = new URL(value);
+    var page = url.origin + url.pathname;
+    return page.length <= maxUrlLength ? page : undefined;
+  }
+
+  /** Where the visitor came from: the page's UTM parameters, the page and its referrer. */
+  function attribution() {
+    var result = {};
+    var found = false;
+    var params = new URLSearchParams(window.location.search);
+    for (var name in utmParameters) {
+      var value = (params.get(name) || '').trim();
+      if (value !== '') {
+        result[utmParameters[name]] = value.slice(0, maxUtmLength);
+        found = true;
+      }
+    }
+    var landingPage = httpUrl(window.location.href.split('#')[0]);
+    if (landingPage) {
+      result.landingPage = landingPage;
+      found = true;
+    }
+    var referrer = document.referrer ? httpUrl(document.referrer) : undefined;
+    if (referrer) {
+      result.referrer = referrer;
+      found = true;
+    }
+    return found ? result : undefined;
+  }
+
   function randomKey() {
     return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random();
   }
@@ -55,13 +118,15 @@ const source = String.raw`(function () {
     var idempotencyKey = randomKey();
     form.addEventListener('submit', function (event) {
       event.preventDefault();
-      clearErrors(form);
+      clearMessages(form);
       var input = {};
       for (var i = 0; i < fields.length; i++) {
         var element = form.elements.namedItem(fields[i]);
         if (element && element.value && element.value.trim() !== '') input[fields[i]] = element.value;
       }
       input.origin = 'SITE';
+      var source = attribution();
+      if (source) input.attribution = source;
       var button = form.querySelector('[type=submit]');
       if (button) button.disabled = true;
       fetch(endpoint, {
@@ -83,7 +148,7 @@ const source = String.raw`(function () {
             if (thankYou) window.location.assign(thankYou);
             else {
               form.reset();
-              showError(form, 'form', form.getAttribute('data-success-message') || 'Thank you!');
+              statusSlot(form).textContent = form.getAttribute('data-success-message') || 'Thank you!';
             }
             return;
           }
@@ -91,7 +156,11 @@ const source = String.raw`(function () {
           if (errors.length === 0) showError(form, 'form', result.message);
           for (var k = 0; k < errors.length; k++) showError(form, errors[k].path, errors[k].message);
         })
-        .catch(function () { showError(form, 'form', 'Could not send the form; try again.'); })
+        .catch(function (error) {
+          // A refused origin looks like a network error to the page: CORS hides the answer.
+          if (window.console) console.error('StreamLeads: the form could not be sent. If this persists, check that the API key allows ' + window.location.origin + '.', error);
+          showError(form, 'form', form.getAttribute('data-network-error-message') || 'Could not send the form; try again.');
+        })
         .then(function () { if (button) button.disabled = false; });
     });
   }

@@ -3,7 +3,8 @@
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { GoogleTestLeadPolicy } from '../generated/prisma/enums.ts';
 import type { InboundPayloadInput, MappedLead } from './inbound.ts';
-import { isRecord } from './meta.ts';
+import type { InboundSettingsValues } from './inbound-settings.ts';
+import { idOf, isRecord } from './meta.ts';
 
 /**
  * What a webhook body becomes: a payload to store (with its dedupe id), or nothing for a test
@@ -33,17 +34,30 @@ export function googlePayload(
   return { channel: 'GOOGLE_ADS', externalId, payload: stored };
 }
 
-/** Maps user_column_data (by column_id, Google's stable names) to lead fields. */
-export function mapGoogleLead(payload: unknown): MappedLead {
+/**
+ * Maps user_column_data to lead fields: the standard columns by column_id (Google's stable
+ * names), and the form's custom questions for interest and income as the settings name them.
+ */
+export function mapGoogleLead(
+  payload: unknown,
+  settings: Pick<InboundSettingsValues, 'googleFormQuestions'>,
+): MappedLead {
   if (!isRecord(payload) || !Array.isArray(payload['user_column_data'])) {
     return { ok: false, reason: 'The payload has no user_column_data' };
   }
   const columns = new Map<string, string>();
+  // Custom questions by their text too: the column_id Google gives one is not shown in its UI,
+  // while the question (column_name) is what the admin typed.
+  const byName = new Map<string, string>();
   for (const column of payload['user_column_data']) {
     if (!isRecord(column) || typeof column['column_id'] !== 'string') continue;
     const value = column['string_value'];
-    if (typeof value === 'string') columns.set(column['column_id'], value);
+    if (typeof value !== 'string') continue;
+    columns.set(column['column_id'], value);
+    if (typeof column['column_name'] === 'string') byName.set(column['column_name'], value);
   }
+  const questions = settings.googleFormQuestions[idOf(payload['form_id'])] ?? {};
+  const answer = (question: string) => columns.get(question) ?? byName.get(question) ?? null;
   const name =
     columns.get('FULL_NAME') ??
     [columns.get('FIRST_NAME'), columns.get('LAST_NAME')].filter(Boolean).join(' ');
@@ -56,6 +70,8 @@ export function mapGoogleLead(payload: unknown): MappedLead {
       phone: columns.get('PHONE_NUMBER') ?? null,
       city: columns.get('CITY') ?? null,
       origin: 'GOOGLE_ADS',
+      ...(questions.interest && { interest: answer(questions.interest) }),
+      ...(questions.income && { approximateIncome: answer(questions.income) }),
     },
     attribution: {
       utmSource: 'google',

@@ -13,7 +13,7 @@ import { googlePayload } from './google.ts';
 import { storeInboundPayloads } from './inbound.ts';
 import { readInboundSettings } from './inbound-settings.ts';
 import { isRecord, isValidMetaSignature, metaHandshake, metaPayloads, safeEqual } from './meta.ts';
-import { handleWebForm, webFormPath } from './web-form.ts';
+import { handleWebForm, webFormSlugOf } from './web-form.ts';
 
 export const metaWebhookPath = '/inbound/meta';
 export const googleWebhookPath = '/inbound/google';
@@ -36,10 +36,11 @@ export function useInbound(options: InboundRoutesOptions): Plugin {
         event.serverContext as { req?: { socket?: { remoteAddress?: string } } }
       ).req?.socket?.remoteAddress;
       let handler: ((request: Request, url: URL) => Promise<Response>) | undefined;
+      const formSlug = webFormSlugOf(path);
       if (path === metaWebhookPath) handler = (request, url) => handleMeta(options, request, url);
       else if (path === googleWebhookPath) handler = (request) => handleGoogle(options, request);
-      else if (path === webFormPath)
-        handler = (request) => handleWebForm(options, request, socketAddress);
+      else if (formSlug !== undefined)
+        handler = (request) => handleWebForm(options, request, socketAddress, formSlug);
       else if (path === embedScriptPath) handler = () => Promise.resolve(embedResponse());
       if (!handler) return;
       try {

@@ -6,11 +6,14 @@ import { decryptSecret } from '../automations/secrets.ts';
 
 export const inboundSettingsId = 'default';
 
-/** Which custom questions of one Meta lead form answer interest and income. */
+/**
+ * Which custom questions of one ad platform lead form answer interest and income: Meta question
+ * keys, or Google column ids (or column names).
+ */
 export interface FormQuestions {
-  /** The question key whose answer becomes the lead's interest. */
+  /** The question whose answer becomes the lead's interest. */
   interest?: string;
-  /** The question key whose answer becomes the lead's approximate income. */
+  /** The question whose answer becomes the lead's approximate income. */
   income?: string;
 }
 
@@ -24,6 +27,8 @@ export interface InboundSettingsValues {
   metaFormQuestions: Record<string, FormQuestions>;
   googleKey: string | null;
   googleTestLeads: GoogleTestLeadPolicy;
+  /** Google form id -> its custom questions. */
+  googleFormQuestions: Record<string, FormQuestions>;
   formThankYouUrl: string | null;
   formAllowedOrigins: string[];
 }
@@ -43,6 +48,7 @@ export async function readInboundSettings(
     metaFormQuestions: parseFormQuestions(stored?.metaFormQuestions),
     googleKey: decrypt(stored?.googleKeyEncrypted),
     googleTestLeads: stored?.googleTestLeads ?? 'STORE',
+    googleFormQuestions: parseFormQuestions(stored?.googleFormQuestions),
     formThankYouUrl: stored?.formThankYouUrl ?? null,
     formAllowedOrigins: stored?.formAllowedOrigins ?? [],
   };

@@ -3,7 +3,7 @@ import { recordAudit } from '../access/audit.ts';
 import { actorLabel } from '../access/principal.ts';
 import { encryptSecret } from '../automations/secrets.ts';
 import { builder } from '../builder.ts';
-import { ValidationError } from '../errors.ts';
+import { ValidationError, type FieldError } from '../errors.ts';
 import { ErrorInterface } from '../errors.schema.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type {
@@ -27,7 +27,7 @@ import {
   InboundPayloadNotReprocessableError,
   reprocessInboundPayload,
 } from './inbound.ts';
-import { inboundSettingsId, readInboundSettings } from './inbound-settings.ts';
+import { inboundSettingsId, readInboundSettings, type FormQuestions } from './inbound-settings.ts';
 
 function isFileLike(value: unknown): value is File {
   return (
@@ -210,6 +210,84 @@ const MetaFormQuestionsInput = builder.inputType('MetaFormQuestionsInput', {
   }),
 });
 
+const GoogleFormQuestionsType = builder
+  .objectRef<FormQuestionsView>('GoogleFormQuestions')
+  .implement({
+    description: 'Which custom questions of one Google Ads lead form answer interest and income.',
+    fields: (t) => ({
+      formId: t.exposeString('formId', { description: 'The Google lead form id (form_id).' }),
+      interestQuestion: t.exposeString('interestQuestion', {
+        nullable: true,
+        description:
+          "The column (its column_id, or the question as column_name) whose answer becomes the lead's interest.",
+      }),
+      incomeQuestion: t.exposeString('incomeQuestion', {
+        nullable: true,
+        description:
+          "The column (its column_id, or the question as column_name) whose answer becomes the lead's approximate income.",
+      }),
+    }),
+  });
+
+const GoogleFormQuestionsInput = builder.inputType('GoogleFormQuestionsInput', {
+  description: 'Which custom questions of one Google Ads lead form answer interest and income.',
+  fields: (t) => ({
+    formId: t.string({ required: true, description: 'The Google lead form id (form_id).' }),
+    interestQuestion: t.string({
+      description: "The column_id (or column_name) for the lead's interest.",
+    }),
+    incomeQuestion: t.string({
+      description: "The column_id (or column_name) for the lead's income.",
+    }),
+  }),
+});
+
+/** Lists per-form questions for GraphQL. */
+function questionsView(questions: Record<string, FormQuestions>): FormQuestionsView[] {
+  return Object.entries(questions).map(([formId, form]) => ({
+    formId,
+    interestQuestion: form.interest ?? null,
+    incomeQuestion: form.income ?? null,
+  }));
+}
+
+type FormQuestionsInputValue = {
+  formId: string;
+  interestQuestion?: string | null;
+  incomeQuestion?: string | null;
+};
+
+const maxMappedForms = 500;
+
+/** Limits on a per-form mapping: it is stored as JSON and read for every payload. */
+function questionErrors(field: string, forms: readonly FormQuestionsInputValue[]): FieldError[] {
+  if (forms.length > maxMappedForms) {
+    return [{ path: field, message: `At most ${maxMappedForms} forms` }];
+  }
+  return forms.flatMap((form, index) => [
+    ...(form.formId.trim() === '' || form.formId.length > 100
+      ? [{ path: `${field}.${index}.formId`, message: 'Enter the form id (up to 100 characters)' }]
+      : []),
+    ...(['interestQuestion', 'incomeQuestion'] as const)
+      .filter((key) => (form[key]?.length ?? 0) > 500)
+      .map((key) => ({ path: `${field}.${index}.${key}`, message: 'At most 500 characters' })),
+  ]);
+}
+
+/** Per-form questions as stored; a form listed twice keeps its last entry. */
+function storedQuestions(
+  forms: readonly FormQuestionsInputValue[],
+): Record<string, Prisma.InputJsonObject> {
+  const questions: Record<string, Prisma.InputJsonObject> = {};
+  for (const form of forms) {
+    questions[form.formId.trim()] = {
+      ...(form.interestQuestion && { interest: form.interestQuestion }),
+      ...(form.incomeQuestion && { income: form.incomeQuestion }),
+    };
+  }
+  return questions;
+}
+
 interface InboundSettingsView {
   metaVerifyTokenSet: boolean;
   metaAppSecretSet: boolean;
@@ -218,6 +296,7 @@ interface InboundSettingsView {
   metaFormQuestions: FormQuestionsView[];
   googleKeySet: boolean;
   googleTestLeads: GoogleTestLeadPolicy;
+  googleFormQuestions: FormQuestionsView[];
   formThankYouUrl: string | null;
   formAllowedOrigins: string[];
 }
@@ -250,12 +329,18 @@ const InboundSettingsType = builder.objectRef<InboundSettingsView>('InboundSetti
       type: GoogleTestLeadPolicyEnum,
       description: 'What Google Ads test leads become.',
     }),
+    googleFormQuestions: t.expose('googleFormQuestions', {
+      type: [GoogleFormQuestionsType],
+      description: 'Per Google form, its custom questions for interest and income.',
+    }),
     formThankYouUrl: t.exposeString('formThankYouUrl', {
       nullable: true,
-      description: 'Where the no-JavaScript form redirects after a lead is saved.',
+      description:
+        'Where the default no-JavaScript form (/forms/lead) redirects after a lead is saved; each form of webForms has its own.',
     }),
     formAllowedOrigins: t.exposeStringList('formAllowedOrigins', {
-      description: 'Sites (origins) whose pages may post the no-JavaScript form.',
+      description:
+        'Sites (origins) whose pages may post the default no-JavaScript form (/forms/lead); each form of webForms has its own.',
     }),
   }),
 });
@@ -267,13 +352,10 @@ async function settingsView(ctx: { prisma: Parameters<typeof readInboundSettings
     metaAppSecretSet: settings.metaAppSecret !== null,
     metaAccessTokenSet: settings.metaAccessToken !== null,
     metaGraphBaseUrl: settings.metaGraphBaseUrl,
-    metaFormQuestions: Object.entries(settings.metaFormQuestions).map(([formId, questions]) => ({
-      formId,
-      interestQuestion: questions.interest ?? null,
-      incomeQuestion: questions.income ?? null,
-    })),
+    metaFormQuestions: questionsView(settings.metaFormQuestions),
     googleKeySet: settings.googleKey !== null,
     googleTestLeads: settings.googleTestLeads,
+    googleFormQuestions: questionsView(settings.googleFormQuestions),
     formThankYouUrl: settings.formThankYouUrl,
     formAllowedOrigins: settings.formAllowedOrigins,
   } satisfies InboundSettingsView;
@@ -327,6 +409,10 @@ const UpdateInboundSettingsInput = builder.inputType('UpdateInboundSettingsInput
       type: GoogleTestLeadPolicyEnum,
       description: 'What Google Ads test leads become.',
     }),
+    googleFormQuestions: t.field({
+      type: [GoogleFormQuestionsInput],
+      description: 'Replaces the per-form custom question mapping of Google Ads lead forms.',
+    }),
     formThankYouUrl: t.string({
       description:
         'Where the no-JavaScript form redirects after a lead is saved; null: a plain page.',
@@ -357,6 +443,11 @@ builder.mutationField('updateInboundSettings', (t) =>
       }),
     },
     resolve: async (_root, { input }, ctx) => {
+      const mappingErrors = [
+        ...questionErrors('metaFormQuestions', input.metaFormQuestions ?? []),
+        ...questionErrors('googleFormQuestions', input.googleFormQuestions ?? []),
+      ];
+      if (mappingErrors.length > 0) throw new ValidationError(mappingErrors);
       const data: Prisma.InboundSettingsUncheckedCreateInput = { id: inboundSettingsId };
       const secrets = {
         metaVerifyToken: 'metaVerifyTokenEncrypted',
@@ -370,14 +461,10 @@ builder.mutationField('updateInboundSettings', (t) =>
       }
       if (input.metaGraphBaseUrl != null) data.metaGraphBaseUrl = input.metaGraphBaseUrl;
       if (input.metaFormQuestions != null) {
-        const questions: Record<string, Prisma.InputJsonObject> = {};
-        for (const form of input.metaFormQuestions) {
-          questions[form.formId] = {
-            ...(form.interestQuestion && { interest: form.interestQuestion }),
-            ...(form.incomeQuestion && { income: form.incomeQuestion }),
-          };
-        }
-        data.metaFormQuestions = questions;
+        data.metaFormQuestions = storedQuestions(input.metaFormQuestions);
+      }
+      if (input.googleFormQuestions != null) {
+        data.googleFormQuestions = storedQuestions(input.googleFormQuestions);
       }
       if (input.googleTestLeads != null) data.googleTestLeads = input.googleTestLeads;
       if (input.formThankYouUrl !== undefined) data.formThankYouUrl = input.formThankYouUrl;

@@ -149,7 +149,7 @@ export async function processInboundPayload(
     }
     mapped = mapMetaLead(fetched, row.payload, settings);
   } else if (row.channel === 'GOOGLE_ADS') {
-    mapped = mapGoogleLead(row.payload);
+    mapped = mapGoogleLead(row.payload, settings);
   } else {
     mapped = { ok: false, reason: `No mapping exists for the ${row.channel} channel` };
   }

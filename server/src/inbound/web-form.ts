@@ -1,13 +1,15 @@
 // The form endpoint for sites without JavaScript: a plain HTML <form method="post"> whose fields
 // are named like createLead's. A saved lead redirects to the thank-you URL; refused input
-// redirects back to the form's page with one `error_<field>` parameter per field, for the site
-// to show. Only pages of the allowed origins may post, which also keeps the redirect from
-// being open to any site.
+// redirects back to the form's page (or the form's error URL) with one `error_<field>` parameter
+// per field, for the site to show. Only pages of the allowed origins may post, which also keeps
+// the redirect from being open to any site. Each form (/forms/lead/<slug>) has its own settings
+// (web-forms.ts); /forms/lead is the default form of the inbound settings.
 import { anonymous } from '../access/principal.ts';
-import { parseLeadInput } from '../leads/lead-input.ts';
+import { parseLeadInput, type LeadFieldError } from '../leads/lead-input.ts';
 import { ingestLead, type LeadAttribution } from '../leads/leads.ts';
+import { parseConsent } from '../privacy/consent.ts';
 import type { InboundRoutesOptions } from './inbound-routes.ts';
-import { readInboundSettings } from './inbound-settings.ts';
+import { findWebFormConfig, type WebFormConfig } from './web-forms.ts';
 
 export const webFormPath = '/forms/lead';
 
@@ -21,19 +23,28 @@ const utmFields = {
   utm_content: 'utmContent',
 } as const;
 
+/** The form's slug in a path under /forms/lead: null for /forms/lead itself, undefined off it. */
+export function webFormSlugOf(path: string): string | null | undefined {
+  if (path === webFormPath) return null;
+  if (!path.startsWith(`${webFormPath}/`)) return undefined;
+  return path.slice(webFormPath.length + 1);
+}
+
 export async function handleWebForm(
   options: InboundRoutesOptions,
   request: Request,
   socketAddress: string | undefined,
+  slug: string | null = null,
 ): Promise<Response> {
   if (request.method !== 'POST') {
     return new Response('Method not allowed', { status: 405, headers: { allow: 'POST' } });
   }
-  const settings = await readInboundSettings(options.prisma);
+  const config = await findWebFormConfig(options.prisma, slug);
+  if (!config) return new Response('No form has this address', { status: 404 });
   const referer = parseUrl(request.headers.get('referer'));
   const origin = request.headers.get('origin') ?? referer?.origin ?? null;
-  if (!origin || !settings.formAllowedOrigins.includes(origin)) {
-    options.logger.warn({ origin }, 'web form from an origin that is not allowed');
+  if (!origin || !config.allowedOrigins.includes(origin)) {
+    options.logger.warn({ origin, form: slug }, 'web form from an origin that is not allowed');
     return new Response('This site may not post the form', { status: 403 });
   }
   try {
@@ -57,34 +68,36 @@ export async function handleWebForm(
     const value = form.get(name);
     if (value !== null && value.trim() !== '') fields[name] = value;
   }
-  const parsed = parseLeadInput({ ...fields, origin: 'SITE' });
+  const receivedAt = new Date();
+  const parsed = parseLeadInput({
+    ...(config.defaultInterest !== null && { interest: config.defaultInterest }),
+    ...fields,
+    origin: config.defaultOrigin,
+  });
+  const consent = consentOf(config, form, receivedAt);
   // Back to the page that showed the form (its origin is allowed, checked above).
   const formPage = referer?.origin === origin ? referer : null;
-  if (!parsed.ok) {
-    if (!formPage) {
-      return new Response(parsed.fieldErrors.map((e) => `${e.path}: ${e.message}`).join('\n'), {
-        status: 422,
-        headers: { 'content-type': 'text/plain; charset=utf-8' },
-      });
-    }
-    const back = new URL(formPage);
-    for (const key of [...back.searchParams.keys()]) {
-      if (key.startsWith('error_') || key === 'form_status') back.searchParams.delete(key);
-    }
-    back.searchParams.set('form_status', 'invalid');
-    for (const { path, message } of parsed.fieldErrors) {
-      back.searchParams.set(`error_${path || 'form'}`, message);
-    }
-    return redirect(back.href);
+  if (!parsed.ok || !consent.ok) {
+    const fieldErrors = [
+      ...(parsed.ok ? [] : parsed.fieldErrors),
+      ...(consent.ok ? [] : consent.fieldErrors),
+    ];
+    return refused(config, formPage, fieldErrors);
   }
   const attribution = attributionOf(form, formPage);
   await ingestLead(options, {
     input: parsed.value,
-    raw: { ...fields, ...Object.fromEntries(Object.entries(attribution).filter(([, v]) => v)) },
+    raw: {
+      ...fields,
+      ...(config.slug !== null && { form: config.slug }),
+      ...(consent.value && { consent: form.get('consent') ?? '' }),
+      ...Object.fromEntries(Object.entries(attribution).filter(([, v]) => v)),
+    },
     channel: 'WEB_FORM',
     attribution,
+    consent: consent.value,
   });
-  if (!settings.formThankYouUrl) {
+  if (!config.thankYouUrl) {
     return new Response(
       '<!doctype html><meta charset="utf-8"><title>Obrigado</title><p>Recebemos seus dados. Obrigado!</p>',
       {
@@ -93,21 +106,67 @@ export async function handleWebForm(
       },
     );
   }
-  return redirect(settings.formThankYouUrl);
+  return redirect(config.thankYouUrl);
+}
+
+/**
+ * The consent to record: a ticked box (the `consent` field, sent only when ticked) on a form
+ * with a consent text version. A form that requires consent refuses an unticked box, so nothing
+ * of a person who did not agree is stored.
+ */
+function consentOf(config: WebFormConfig, form: URLSearchParams, receivedAt: Date) {
+  const ticked = (form.get('consent') ?? '').trim() !== '';
+  if (config.consentRequired && !ticked) {
+    return {
+      ok: false as const,
+      fieldErrors: [{ path: 'consent', message: 'Tick the box to agree to the terms' }],
+    };
+  }
+  if (!ticked || config.consentTextVersion === null) return { ok: true as const, value: null };
+  return parseConsent(
+    { textVersion: config.consentTextVersion, source: `web-form:${config.slug ?? 'default'}` },
+    { receivedAt, channel: 'WEB_FORM' },
+  );
+}
+
+/** Back to the error URL or the form's page with one error_<field> per field; else a 422. */
+function refused(
+  config: WebFormConfig,
+  formPage: URL | null,
+  fieldErrors: readonly LeadFieldError[],
+): Response {
+  const back = config.errorUrl ? new URL(config.errorUrl) : formPage ? new URL(formPage) : null;
+  if (!back) {
+    return new Response(fieldErrors.map((e) => `${e.path}: ${e.message}`).join('\n'), {
+      status: 422,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
+  }
+  for (const key of [...back.searchParams.keys()]) {
+    if (key.startsWith('error_') || key === 'form_status') back.searchParams.delete(key);
+  }
+  back.searchParams.set('form_status', 'invalid');
+  for (const { path, message } of fieldErrors) {
+    back.searchParams.set(`error_${path || 'form'}`, message);
+  }
+  return redirect(back.href);
 }
 
 /**
  * UTM parameters from the form's hidden fields, else from the page's own URL (the landing page
- * the ad pointed at); the landing page from a `landing_page` field, else that URL.
+ * the ad pointed at); the landing page from a `landing_page` field, else that URL; the referrer
+ * from a `referrer` field. ingestLead validates them and drops what is not valid: a person cannot
+ * correct a hidden field, so it never refuses the lead.
  */
 export function attributionOf(form: URLSearchParams, page: URL | null): LeadAttribution {
   const attribution: LeadAttribution = {};
   for (const [param, key] of Object.entries(utmFields)) {
     const value = (form.get(param) ?? page?.searchParams.get(param) ?? '').trim();
-    attribution[key] = value ? value.slice(0, 255) : null;
+    attribution[key] = value || null;
   }
   const landing = (form.get('landing_page') ?? '').trim() || (page ? stripErrors(page) : '');
-  attribution.landingPage = landing ? landing.slice(0, 2000) : null;
+  attribution.landingPage = landing || null;
+  attribution.referrer = (form.get('referrer') ?? '').trim() || null;
   return attribution;
 }
 

@@ -428,6 +428,90 @@ describe('Google Ads lead forms', () => {
     await expectBystanderUntouched();
   });
 
+  it('maps a Google form’s custom questions to interest and income, by column id or question', async () => {
+    await updateSettings({
+      googleFormQuestions: [
+        { formId: '45', interestQuestion: 'qual_imovel', incomeQuestion: 'Qual é a sua renda?' },
+      ],
+    });
+    const custom = (income: string) => [
+      { column_id: 'qual_imovel', column_name: 'Qual imóvel procura?', string_value: 'Casa' },
+      { column_id: 'renda_7f', column_name: 'Qual é a sua renda?', string_value: income },
+    ];
+    const withCustom = (leadId: string, formId: number, income: string) => {
+      const lead = googleLead(leadId, { form_id: formId });
+      return { ...lead, user_column_data: [...lead.user_column_data, ...custom(income)] };
+    };
+    expect((await postGoogle(withCustom('g-custom', 45, '12.500,00'))).status).toBe(200);
+    // Another form with the same questions but no mapping: its answers stay out of the lead.
+    expect((await postGoogle(withCustom('g-other-form', 44, '12.500,00'))).status).toBe(200);
+    // A mapped answer the lead rules refuse keeps the payload, with the reason, to fix and replay.
+    expect((await postGoogle(withCustom('g-bad-income', 45, 'muito'))).status).toBe(200);
+    expect(await runInboundJobs()).toBe(3);
+
+    const mapped = await database.prisma.lead.findUniqueOrThrow({
+      where: { email: 'diego.g-custom@example.com' },
+    });
+    expect(mapped).toMatchObject({ interest: 'Casa', origin: 'GOOGLE_ADS' });
+    expect(mapped.approximateIncome?.toFixed(2)).toBe('12500.00');
+    const unmapped = await database.prisma.lead.findUniqueOrThrow({
+      where: { email: 'diego.g-other-form@example.com' },
+    });
+    expect(unmapped).toMatchObject({ interest: null, approximateIncome: null });
+    const refused = await database.prisma.inboundPayload.findUniqueOrThrow({
+      where: { externalId: 'google:g-bad-income' },
+    });
+    expect(refused.status).toBe('UNMAPPABLE');
+    expect(refused.reason).toMatch(/^approximateIncome: /);
+    expect(
+      await database.prisma.lead.count({ where: { email: 'diego.g-bad-income@example.com' } }),
+    ).toBe(0);
+
+    const settings = await graphql(
+      '{ inboundSettings { googleFormQuestions { formId interestQuestion incomeQuestion } } }',
+    );
+    expect(settings.data?.['inboundSettings']).toEqual({
+      googleFormQuestions: [
+        { formId: '45', interestQuestion: 'qual_imovel', incomeQuestion: 'Qual é a sua renda?' },
+      ],
+    });
+    await expectBystanderUntouched();
+  });
+
+  it('refuses a custom question mapping without a form id, changing nothing', async () => {
+    const result = await graphql(
+      `
+        mutation ($input: UpdateInboundSettingsInput!) {
+          updateInboundSettings(input: $input) {
+            __typename
+            ... on ValidationError {
+              fieldErrors {
+                path
+                message
+              }
+            }
+          }
+        }
+      `,
+      { input: { googleFormQuestions: [{ formId: ' ', interestQuestion: 'x' }] } },
+    );
+    expect(result.data?.['updateInboundSettings']).toEqual({
+      __typename: 'ValidationError',
+      fieldErrors: [
+        {
+          path: 'googleFormQuestions.0.formId',
+          message: 'Enter the form id (up to 100 characters)',
+        },
+      ],
+    });
+    const stored = await database.prisma.inboundSettings.findUniqueOrThrow({
+      where: { id: 'default' },
+    });
+    expect(stored.googleFormQuestions).toEqual({
+      '45': { interest: 'qual_imovel', income: 'Qual é a sua renda?' },
+    });
+  });
+
   it('stores test leads as TEST or drops them, as the setting decides', async () => {
     expect((await postGoogle(googleLead('g-test', { is_test: true }))).status).toBe(200);
     expect(await runInboundJobs()).toBe(0);

@@ -372,3 +372,81 @@ function toFieldErrors(issues: readonly z.core.$ZodIssue[]): LeadFieldError[] {
   }
   return [...errors].map(([path, message]) => ({ path, message }));
 }
+
+// Attribution -------------------------------------------------------------------------------
+
+/** Where a person came from, after validation: what conversion by source counts. */
+export interface NormalisedAttribution {
+  utmSource: string | null;
+  utmMedium: string | null;
+  utmCampaign: string | null;
+  utmTerm: string | null;
+  utmContent: string | null;
+  /** An http(s) URL, without credentials. */
+  landingPage: string | null;
+  /** An http(s) URL, without credentials. */
+  referrer: string | null;
+}
+
+const UTM_MAX = 255;
+const PAGE_URL_MAX = 2_000;
+
+/**
+ * An http(s) URL as the browser would write it. Other schemes (javascript:, data:) are refused: the
+ * dashboard shows these as links. User and password are dropped: they are secrets, not attribution.
+ */
+function pageUrl(label: string) {
+  return (value: string): NormaliseResult<string> => {
+    const text = value.trim();
+    const url = URL.canParse(text) ? new URL(text) : null;
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      return fail(`${label} must be an http(s) URL`);
+    }
+    url.username = '';
+    url.password = '';
+    return characterCount(url.href) > PAGE_URL_MAX
+      ? fail(`${label} must be at most ${PAGE_URL_MAX.toLocaleString('en-US')} characters`)
+      : ok(url.href);
+  };
+}
+
+function utmRule(label: string): FieldRule<string | null> {
+  return optionalText(label, limitedText(label, UTM_MAX, cleanSingleLine));
+}
+
+const attributionRules: { [K in keyof NormalisedAttribution]: FieldRule<string | null> } = {
+  utmSource: utmRule('UTM source'),
+  utmMedium: utmRule('UTM medium'),
+  utmCampaign: utmRule('UTM campaign'),
+  utmTerm: utmRule('UTM term'),
+  utmContent: utmRule('UTM content'),
+  landingPage: optionalText('Landing page', pageUrl('Landing page')),
+  referrer: optionalText('Referrer', pageUrl('Referrer')),
+};
+
+/** What {@link normaliseAttribution} gives: every valid value, and one message per refused one. */
+export interface AttributionResult {
+  /** The attribution with each refused field left null. */
+  value: NormalisedAttribution;
+  /** Paths are `attribution.<field>`, as createLead's input names them. */
+  fieldErrors: LeadFieldError[];
+}
+
+/**
+ * Validates UTM parameters, landing page and referrer, the one path every channel's attribution
+ * takes. createLead refuses input with field errors; channels whose values nobody can correct
+ * (a page's hidden fields, an ad platform's ids) keep the valid fields and drop the rest.
+ */
+export function normaliseAttribution(
+  raw: Partial<Record<keyof NormalisedAttribution, unknown>> | null | undefined,
+): AttributionResult {
+  const value = {} as NormalisedAttribution;
+  const fieldErrors: LeadFieldError[] = [];
+  for (const [name, rule] of Object.entries(attributionRules)) {
+    const key = name as keyof NormalisedAttribution;
+    const result = rule(raw?.[key]);
+    value[key] = result.ok ? result.value : null;
+    if (!result.ok) fieldErrors.push({ path: `attribution.${key}`, message: result.message });
+  }
+  return { value, fieldErrors };
+}

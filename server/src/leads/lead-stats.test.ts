@@ -3,7 +3,14 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { startTestApp, type TestApp } from '../../test/app.ts';
 import { createTestDatabase } from '../../test/database.ts';
 import { countStatements, type CountingDatabase } from '../../test/query-counter.ts';
-import { computeLeadStats, presetRange, startOfLocalDay } from './lead-stats.ts';
+import pg from 'pg';
+import {
+  computeLeadStats,
+  foldLeadStatsDeltas,
+  hasWholeHourOffsets,
+  presetRange,
+  startOfLocalDay,
+} from './lead-stats.ts';
 
 let database: CountingDatabase;
 let app: TestApp;
@@ -416,5 +423,196 @@ describe('leadStats cost', () => {
     await expect(
       computeLeadStats(database.prisma, { ...range, timeZone: '+03:00' }),
     ).rejects.toThrow('Unknown time zone: +03:00');
+  });
+});
+
+describe('leadStats hourly summaries', () => {
+  // From and to fall inside hours, so both partial ends are read from leads and the rest from
+  // the summaries; 19 days, so days are the series' points.
+  const RANGE = { from: new Date('2025-04-01T03:17:00Z'), to: new Date('2025-04-20T14:42:30Z') };
+  const ZONES = ['America/Sao_Paulo', 'America/New_York', 'UTC'];
+  const STATUSES = ['PROCESSING', 'HOT', 'WARM', 'COLD'] as const;
+  const ORIGINS = ['META_ADS', 'GOOGLE_ADS', 'WHATSAPP', 'SITE', 'REFERRAL', 'OTHER'] as const;
+
+  // Deterministic variety: every status, origin and band, some unscored, some outside the range.
+  const pick = <T>(items: readonly T[], index: number, salt: number) =>
+    items[(index * salt + (index >> 3)) % items.length]!;
+
+  async function expectSummariesMatchLeads() {
+    for (const timeZone of ZONES) {
+      const options = { ...RANGE, timeZone, now: RANGE.to };
+      const summarized = await computeLeadStats(database.prisma, options);
+      const reference = await computeLeadStats(database.prisma, {
+        ...options,
+        fromLeadsOnly: true,
+      });
+      expect(summarized).toEqual(reference);
+    }
+  }
+
+  async function deltaCount(): Promise<number> {
+    const [row] = await database.prisma.$queryRaw<{ count: number }[]>`
+      SELECT count(*)::int AS count FROM lead_stats_deltas`;
+    return row!.count;
+  }
+
+  beforeAll(async () => {
+    await database.prisma.lead.deleteMany();
+    await foldLeadStatsDeltas(database.prisma);
+    const start = Date.parse('2025-03-31T00:00:00Z');
+    const span = Date.parse('2025-04-21T00:00:00Z') - start;
+    await database.prisma.lead.createMany({
+      data: Array.from({ length: 600 }, (_, index) => {
+        const status = pick(STATUSES, index, 7);
+        return lead(
+          new Date(start + Math.floor((span * ((index * 7919) % 600)) / 600)).toISOString(),
+          {
+            origin: pick(ORIGINS, index, 5),
+            status,
+            score: ((index * 37) % 140) - 20,
+            processedAt: status === 'PROCESSING' ? null : new Date('2025-04-21T00:00:00Z'),
+          },
+        );
+      }),
+    });
+  });
+
+  it('matches the leads before and after the deltas are folded', async () => {
+    expect(await deltaCount()).toBeGreaterThanOrEqual(600);
+    await expectSummariesMatchLeads();
+    expect(await foldLeadStatsDeltas(database.prisma)).toBeGreaterThanOrEqual(600);
+    expect(await deltaCount()).toBe(0);
+    await expectSummariesMatchLeads();
+    const [summarized] = await database.prisma.$queryRaw<{ leads: number }[]>`
+      SELECT sum(leads)::int AS leads FROM lead_stats_hours WHERE dimension = 'status'`;
+    expect(summarized!.leads).toBe(await database.prisma.lead.count());
+  });
+
+  it('reads whole days and hours from the summaries', async () => {
+    // Summary rows no lead stands for show up in the figures: totals of whole UTC days come from
+    // lead_stats_days, the day series from the status rows of lead_stats_hours.
+    const add = (leads: number) =>
+      database.prisma.$transaction([
+        database.prisma.$executeRaw`
+        INSERT INTO lead_stats_days (dimension, day, value, leads, scored, "scoreSum")
+        VALUES ('origin', '2025-04-10T00:00:00Z', 'OTHER', ${leads}, 0, 0)
+        ON CONFLICT (dimension, day, value) DO UPDATE SET leads = lead_stats_days.leads + ${leads}`,
+        database.prisma.$executeRaw`
+        INSERT INTO lead_stats_hours (dimension, hour, value, leads, scored, "scoreSum")
+        VALUES ('status', '2025-04-10T12:00:00Z', 'HOT', ${leads}, 0, 0)
+        ON CONFLICT (dimension, hour, value) DO UPDATE SET leads = lead_stats_hours.leads + ${leads}`,
+      ]);
+    await add(1000);
+    try {
+      const options = { ...RANGE, timeZone: 'America/Sao_Paulo', now: RANGE.to };
+      const summarized = await computeLeadStats(database.prisma, options);
+      const reference = await computeLeadStats(database.prisma, {
+        ...options,
+        fromLeadsOnly: true,
+      });
+      const other = (stats: typeof summarized) =>
+        stats.byOrigin.find((entry) => entry.origin === 'OTHER')!.count;
+      expect(other(summarized) - other(reference)).toBe(1000);
+      const april10 = (stats: typeof summarized) =>
+        stats.series.find((point) => point.start.toISOString() === '2025-04-10T03:00:00.000Z')!;
+      expect(april10(summarized).total - april10(reference).total).toBe(1000);
+      expect(summarized.total).toBe(reference.total);
+    } finally {
+      await add(-1000);
+    }
+    await expectSummariesMatchLeads();
+  });
+
+  it('stays exact when leads are rescored, overridden, moved and deleted', async () => {
+    const ids = (
+      await database.prisma.lead.findMany({ select: { id: true }, orderBy: { id: 'asc' } })
+    ).map((row) => row.id);
+    // Rescoring: new scores and classes, some leads scored for the first time.
+    for (const [index, id] of ids.slice(0, 60).entries()) {
+      await database.prisma.lead.update({
+        where: { id },
+        data: {
+          score: 110 - index * 3,
+          status: pick(['HOT', 'WARM', 'COLD'] as const, index, 1),
+          processedAt: new Date(),
+        },
+      });
+    }
+    await expectSummariesMatchLeads();
+    // A person's status override, a lead back to processing, a changed origin and creation time.
+    await database.prisma.lead.updateMany({
+      where: { id: { in: ids.slice(60, 90) } },
+      data: { status: 'HOT', statusOverride: 'HOT' },
+    });
+    await database.prisma.lead.update({
+      where: { id: ids[90]! },
+      data: { status: 'PROCESSING', processedAt: null },
+    });
+    await database.prisma.lead.update({
+      where: { id: ids[91]! },
+      data: { origin: 'OTHER', createdAt: new Date('2025-04-01T03:20:00Z') },
+    });
+    // Changes that leave the figures alone must leave them alone.
+    await database.prisma.lead.update({ where: { id: ids[92]! }, data: { notes: 'called' } });
+    await expectSummariesMatchLeads();
+    await foldLeadStatsDeltas(database.prisma);
+    await database.prisma.lead.deleteMany({ where: { id: { in: ids.slice(100, 140) } } });
+    await expectSummariesMatchLeads();
+    await foldLeadStatsDeltas(database.prisma);
+    await expectSummariesMatchLeads();
+  });
+
+  it('stays exact under concurrent updates and folds', async () => {
+    const ids = (await database.prisma.lead.findMany({ select: { id: true }, take: 200 })).map(
+      (row) => row.id,
+    );
+    // Separate connections, so the writers and the folds really overlap in PostgreSQL.
+    const clients = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        return client;
+      }),
+    );
+    try {
+      await Promise.all([
+        ...clients.slice(0, 3).map(async (client, writer) => {
+          for (let round = 0; round < 15; round += 1) {
+            await client.query('BEGIN');
+            // Writers touch overlapping leads in a different order each, and roll some back.
+            const some = ids.filter((_, index) => (index + round + writer) % 4 === 0);
+            await client.query(
+              `UPDATE leads SET score = score + $1, status = $2, "processedAt" = now() WHERE id = ANY($3::uuid[])`,
+              [writer * 7 - 9, STATUSES[(round + writer) % 4], some],
+            );
+            await client.query(round % 5 === 4 ? 'ROLLBACK' : 'COMMIT');
+          }
+        }),
+        (async () => {
+          for (let round = 0; round < 10; round += 1) {
+            await clients[3]!.query('SELECT lead_stats_fold()');
+          }
+        })(),
+      ]);
+    } finally {
+      await Promise.all(clients.map((client) => client.end()));
+    }
+    await expectSummariesMatchLeads();
+    await foldLeadStatsDeltas(database.prisma);
+    await expectSummariesMatchLeads();
+  });
+
+  it('reads the leads themselves in zones offset by part of an hour', () => {
+    expect(hasWholeHourOffsets('America/Sao_Paulo', RANGE.from, RANGE.to)).toBe(true);
+    expect(hasWholeHourOffsets('America/New_York', RANGE.from, RANGE.to)).toBe(true);
+    expect(hasWholeHourOffsets('Asia/Kolkata', RANGE.from, RANGE.to)).toBe(false);
+    // Lord Howe Island moves its clocks by half an hour: +10:30 in winter, +11 in summer.
+    const lordHowe = 'Australia/Lord_Howe';
+    expect(
+      hasWholeHourOffsets(lordHowe, new Date('2025-01-10T00:00Z'), new Date('2025-01-20T00:00Z')),
+    ).toBe(true);
+    expect(
+      hasWholeHourOffsets(lordHowe, new Date('2025-03-20T00:00Z'), new Date('2025-04-20T00:00Z')),
+    ).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ export const HOURLY_SERIES_MAX_MS = 2 * 24 * 3_600_000;
 /** The longest range accepted: a year and a bit, so a day series stays a few hundred points. */
 export const STATS_RANGE_MAX_DAYS = 400;
 
+// The migration lead_stats_summary's lead_score_band() bands scores with the same two numbers.
 /** Score histogram buckets are this many points wide... */
 export const SCORE_BUCKET_WIDTH = 5;
 /** ...and every score from this one up shares the last, open-ended bucket. */
@@ -199,16 +200,16 @@ export function statsInterval(from: Date, to: Date): StatsInterval {
 }
 
 /**
- * One group of leads from the stats query. Series groups (`inSeries`) have start and status;
- * the others have status, origin and band (null for unscored leads). JSON brings timestamps as
- * strings.
+ * One group from the stats query: leads counted along one dimension ("status", "origin" or
+ * "band", whose value is the band's lowest score), over the whole range, or per bucket when
+ * `inSeries` (status only, start set; a bucket may come in several parts). JSON brings
+ * timestamps as strings.
  */
 interface GroupRow {
   inSeries: boolean;
   start: string | null;
-  status: LeadStatus;
-  origin: LeadOrigin | null;
-  band: number | null;
+  dimension: 'status' | 'origin' | 'band';
+  value: string;
   count: number;
   scored: number;
   scoreSum: number;
@@ -220,47 +221,125 @@ interface StatsRow {
   today: number;
 }
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Where a range's figures come from: see summaryPlan. */
+interface SummaryPlan {
+  /** Whole UTC hours [from, to): the summaries; the rest of the range: the leads. */
+  hours: { from: Date; to: Date };
+  /** Whole UTC days inside those hours, whose totals come from lead_stats_days (may be empty). */
+  days: { from: Date; to: Date };
+  /** The hours before and after those days, whose totals come from lead_stats_hours. */
+  hourEdges: [{ from: Date; to: Date }, { from: Date; to: Date }];
+}
+
+const floorTo = (instant: Date, step: number) =>
+  new Date(Math.floor(instant.getTime() / step) * step);
+const ceilTo = (instant: Date, step: number) =>
+  new Date(Math.ceil(instant.getTime() / step) * step);
+
+function summaryPlan(from: Date, to: Date): SummaryPlan {
+  const hours = { from: ceilTo(from, HOUR_MS), to: floorTo(to, HOUR_MS) };
+  const dayFrom = ceilTo(hours.from, DAY_MS);
+  const dayTo = floorTo(hours.to, DAY_MS);
+  if (dayFrom >= dayTo) {
+    return {
+      hours,
+      days: { from: dayFrom, to: dayFrom },
+      hourEdges: [hours, { from: hours.to, to: hours.to }],
+    };
+  }
+  return {
+    hours,
+    days: { from: dayFrom, to: dayTo },
+    hourEdges: [
+      { from: hours.from, to: dayFrom },
+      { from: dayTo, to: hours.to },
+    ],
+  };
+}
+
 /**
  * Every dashboard figure for leads created in [from, to), in one SQL statement: one snapshot, so
- * totals, series and histogram always agree, and one round trip. The range is read once, through
- * the createdAt index, into two hashed groupings of at most a few thousand rows, which are
- * summed up here.
+ * totals, series and histogram always agree, and one round trip.
+ *
+ * Day series read summaries (see the lead_stats_summary migration) for the whole UTC hours of
+ * the range, and the leads only for the partial hours at its two ends: totals sum whole UTC days
+ * (lead_stats_days) and the hours around them, the series sums the hours' status rows, and the
+ * deltas not folded yet are added to both. At a million leads over 90 days that is a few
+ * thousand summary rows instead of a million leads. Local midnights must fall on UTC hours,
+ * true of zones with whole-hour offsets; other zones, and hour series (two days at most), read
+ * the leads themselves, as `fromLeadsOnly` does: the reference the summaries are tested against.
  */
 export async function computeLeadStats(
   prisma: PrismaClient,
-  options: LeadStatsOptions,
+  options: LeadStatsOptions & { fromLeadsOnly?: boolean },
 ): Promise<LeadStats> {
   const { from, to, timeZone, now = new Date() } = options;
   const problem = statsRangeProblem(from, to);
   if (problem) throw new RangeError(problem);
   if (!isTimeZone(timeZone)) throw new RangeError(`Unknown time zone: ${timeZone}`);
   const interval = statsInterval(from, to);
-  // Timestamps go in as ISO strings with their Z: Prisma would send a Date without an offset,
-  // which PostgreSQL reads in the session's time zone.
+  const plan =
+    !options.fromLeadsOnly && interval === 'DAY' && hasWholeHourOffsets(timeZone, from, to)
+      ? summaryPlan(from, to)
+      : null;
+  const bucket = (instant: Prisma.Sql) => bucketOf(interval, from, timeZone, instant);
   const [row] = await prisma.$queryRaw<StatsRow[]>`
-    WITH grouped AS (
-      SELECT
-        GROUPING(bucket) = 0 AS "inSeries",
-        ${bucketInstant(interval, timeZone)} AS start, "status", "origin", band,
-        count(*)::int AS count,
+    WITH lead_groups AS (
+      SELECT ${bucket(Prisma.sql`"createdAt"`)} AS bucket,
+        "status", "origin", lead_score_band("score") AS band,
+        count(*)::int AS leads,
         count("processedAt")::int AS scored,
-        coalesce(sum("score") FILTER (WHERE "processedAt" IS NOT NULL), 0)::float8 AS "scoreSum"
+        coalesce(sum("score") FILTER (WHERE "processedAt" IS NOT NULL), 0)::bigint AS "scoreSum"
+      FROM "leads"
+      WHERE "createdAt" >= ${from.toISOString()}::timestamptz
+        AND "createdAt" < ${to.toISOString()}::timestamptz
+        AND ${plan ? Prisma.sql`NOT ${within(Prisma.sql`"createdAt"`, plan.hours)}` : Prisma.sql`true`}
+      GROUP BY 1, 2, 3, 4
+      UNION ALL
+      SELECT ${bucket(Prisma.sql`"hour"`)}, "status", "origin", "band", "leads", "scored", "scoreSum"
+      FROM "lead_stats_deltas"
+      WHERE ${plan ? within(Prisma.sql`"hour"`, plan.hours) : Prisma.sql`false`}
+    ), totals AS (
+      SELECT dimension, value, sum(leads) AS leads, sum(scored) AS scored, sum("scoreSum") AS "scoreSum"
       FROM (
-        SELECT "status", "origin", "score", "processedAt",
-          ${bucketOf(interval, from, timeZone)} AS bucket,
-          -- Integer arithmetic: floor to a multiple of the width, also below zero.
-          CASE WHEN "processedAt" IS NOT NULL THEN least(
-            "score" - (("score" % ${SCORE_BUCKET_WIDTH}::int) + ${SCORE_BUCKET_WIDTH}::int) % ${SCORE_BUCKET_WIDTH}::int,
-            ${SCORE_BUCKET_OPEN_FROM}::int
-          ) END AS band
-        FROM "leads"
-        WHERE "createdAt" >= ${from.toISOString()}::timestamptz
-          AND "createdAt" < ${to.toISOString()}::timestamptz
-      ) AS ranged
-      GROUP BY GROUPING SETS ((bucket, "status"), ("status", "origin", band))
+        SELECT dimension, value, leads, scored, "scoreSum"
+        FROM lead_groups CROSS JOIN LATERAL (
+          VALUES ('status', "status"::text), ('origin', "origin"::text), ('band', band::text)
+        ) AS dimensions(dimension, value)
+        UNION ALL
+        SELECT "dimension", "value", "leads", "scored", "scoreSum" FROM "lead_stats_days"
+        WHERE "dimension" IN ('status', 'origin', 'band')
+          AND ${plan ? within(Prisma.sql`"day"`, plan.days) : Prisma.sql`false`}
+        UNION ALL
+        SELECT "dimension", "value", "leads", "scored", "scoreSum" FROM "lead_stats_hours"
+        WHERE "dimension" IN ('status', 'origin', 'band')
+          AND ${plan ? within(Prisma.sql`"hour"`, plan.hourEdges[0]) : Prisma.sql`false`}
+        UNION ALL
+        SELECT "dimension", "value", "leads", "scored", "scoreSum" FROM "lead_stats_hours"
+        WHERE "dimension" IN ('status', 'origin', 'band')
+          AND ${plan ? within(Prisma.sql`"hour"`, plan.hourEdges[1]) : Prisma.sql`false`}
+      ) AS parts
+      GROUP BY dimension, value
+    ), series AS (
+      SELECT bucket, "status"::text AS value, sum(leads) AS leads FROM lead_groups GROUP BY 1, 2
+      UNION ALL
+      SELECT ${bucket(Prisma.sql`"hour"`)}, "value", sum("leads") FROM "lead_stats_hours"
+      WHERE "dimension" = 'status'
+        AND ${plan ? within(Prisma.sql`"hour"`, plan.hours) : Prisma.sql`false`}
+      GROUP BY 1, 2
+    ), "grouped" AS (
+      SELECT false AS "inSeries", NULL::timestamptz AS start, dimension, value,
+        leads::int AS count, scored::int AS scored, "scoreSum"::float8 AS "scoreSum"
+      FROM totals
+      UNION ALL
+      SELECT true, ${bucketInstant(interval, timeZone)}, 'status', value, leads::int, 0, 0
+      FROM series
     )
     SELECT
-      (SELECT coalesce(json_agg(grouped), '[]') FROM grouped) AS groups,
+      (SELECT coalesce(json_agg("grouped"), '[]') FROM "grouped") AS groups,
       (SELECT json_agg(start ORDER BY start) FROM ${bucketStarts(interval, from, to, timeZone)} AS starts(start)) AS starts,
       (
         SELECT count(*)::int FROM "leads"
@@ -269,30 +348,69 @@ export async function computeLeadStats(
   `;
   if (!row) throw new Error('the stats query returned no row');
   const totals = row.groups.filter((group) => !group.inSeries);
-  const scored = sum(totals, (group) => group.scored);
+  const byStatus = totals.filter((group) => group.dimension === 'status');
+  const scored = sum(byStatus, (group) => group.scored);
   return {
     from,
     to,
     timeZone,
     interval,
-    total: sum(totals, (group) => group.count),
+    total: sum(byStatus, (group) => group.count),
     byStatus: STATUSES.map((status) => ({
       status,
-      count: sum(totals, (group) => (group.status === status ? group.count : 0)),
+      count: sum(byStatus, (group) => (group.value === status ? group.count : 0)),
     })),
     byOrigin: ORIGINS.map((origin) => ({
       origin,
-      count: sum(totals, (group) => (group.origin === origin ? group.count : 0)),
+      count: sum(totals, (group) =>
+        group.dimension === 'origin' && group.value === origin ? group.count : 0,
+      ),
     })),
     leadsToday: row.today,
     scoredCount: scored,
-    averageScore: scored === 0 ? null : sum(totals, (group) => group.scoreSum) / scored,
+    averageScore: scored === 0 ? null : sum(byStatus, (group) => group.scoreSum) / scored,
     series: seriesFrom(
       row.starts,
       row.groups.filter((group) => group.inSeries),
     ),
-    scoreHistogram: histogramFrom(totals),
+    scoreHistogram: histogramFrom(totals.filter((group) => group.dimension === 'band')),
   };
+}
+
+function within(column: Prisma.Sql, range: { from: Date; to: Date }): Prisma.Sql {
+  return Prisma.sql`(${column} >= ${range.from.toISOString()}::timestamptz AND ${column} < ${range.to.toISOString()}::timestamptz)`;
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * Whether the zone is a whole number of hours away from UTC throughout [from, to], so that its
+ * midnights fall on UTC hours. Offsets are read every 6 hours: no zone keeps an offset for less.
+ */
+export function hasWholeHourOffsets(timeZone: string, from: Date, to: Date): boolean {
+  let format = offsetFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormats.set(timeZone, format);
+  }
+  for (let at = from.getTime(); ; at = Math.min(at + 6 * HOUR_MS, to.getTime())) {
+    const offset = format
+      .formatToParts(new Date(at))
+      .find((part) => part.type === 'timeZoneName')?.value;
+    // "GMT" for UTC itself, "GMT-03:00", "GMT+05:30", or "GMT-03:06:28" for local mean time.
+    if (offset !== 'GMT' && !/^GMT[+-]\d\d:00$/.test(offset ?? '')) return false;
+    if (at >= to.getTime()) return true;
+  }
+}
+
+/**
+ * Moves the deltas the leads trigger logged into the hourly summaries (see the
+ * lead_stats_summary migration) and answers how many it moved. Readers add unfolded deltas, so
+ * this only keeps them few; safe to run concurrently.
+ */
+export async function foldLeadStatsDeltas(prisma: PrismaClient): Promise<number> {
+  const [row] = await prisma.$queryRaw<{ moved: bigint }[]>`SELECT lead_stats_fold() AS moved`;
+  return Number(row?.moved ?? 0);
 }
 
 const sum = <T>(items: T[], value: (item: T) => number): number =>
@@ -302,10 +420,15 @@ const sum = <T>(items: T[], value: (item: T) => number): number =>
 // aligned with the generated starts across DST changes and in zones offset by half hours. Day
 // buckets are wall-clock dates, turned into instants only once per group: converting every row
 // with the three-argument date_trunc costs twice as much.
-function bucketOf(interval: StatsInterval, from: Date, timeZone: string): Prisma.Sql {
+function bucketOf(
+  interval: StatsInterval,
+  from: Date,
+  timeZone: string,
+  instant: Prisma.Sql,
+): Prisma.Sql {
   return interval === 'HOUR'
-    ? Prisma.sql`date_bin('1 hour', "createdAt", date_trunc('hour', ${from.toISOString()}::timestamptz, ${timeZone}))`
-    : Prisma.sql`date_trunc('day', "createdAt" AT TIME ZONE ${timeZone})`;
+    ? Prisma.sql`date_bin('1 hour', ${instant}, date_trunc('hour', ${from.toISOString()}::timestamptz, ${timeZone}))`
+    : Prisma.sql`date_trunc('day', ${instant} AT TIME ZONE ${timeZone})`;
 }
 
 function bucketInstant(interval: StatsInterval, timeZone: string): Prisma.Sql {
@@ -328,10 +451,10 @@ function bucketStarts(interval: StatsInterval, from: Date, to: Date, timeZone: s
       )`;
 }
 
-function histogramFrom(groups: GroupRow[]): ScoreBucket[] {
+function histogramFrom(bands: GroupRow[]): ScoreBucket[] {
   const counts = new Map<number, number>();
-  for (const { band, count } of groups) {
-    if (band !== null) counts.set(band, (counts.get(band) ?? 0) + count);
+  for (const { value, scored } of bands) {
+    if (scored > 0) counts.set(Number(value), (counts.get(Number(value)) ?? 0) + scored);
   }
   if (counts.size === 0) return [];
   const lowest = Math.min(0, ...counts.keys());
@@ -351,7 +474,11 @@ function histogramFrom(groups: GroupRow[]): ScoreBucket[] {
 function seriesFrom(starts: string[], groups: GroupRow[]): StatsPoint[] {
   const points = new Map(starts.map((start) => [Date.parse(start), new Map<LeadStatus, number>()]));
   for (const group of groups) {
-    points.get(Date.parse(group.start!))?.set(group.status, group.count);
+    const counts = points.get(Date.parse(group.start!));
+    counts?.set(
+      group.value as LeadStatus,
+      (counts.get(group.value as LeadStatus) ?? 0) + group.count,
+    );
   }
   return [...points].map(([start, counts]) => ({
     start: new Date(start),

@@ -8,7 +8,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import type { LeadOrigin, LeadStatus, SubmissionChannel } from '../generated/prisma/enums.ts';
 import { parseConsent } from '../privacy/consent.ts';
 import { LeadConsentInput } from '../privacy/privacy.schema.ts';
-import { parseLeadInput } from './lead-input.ts';
+import { normaliseAttribution, parseLeadInput, type NormalisedAttribution } from './lead-input.ts';
 import {
   deleteLead,
   IdempotencyKeyConflictError,
@@ -57,6 +57,80 @@ export const SubmissionChannelEnum = builder.enumType('SubmissionChannel', {
   } satisfies Record<SubmissionChannel, { description: string }>,
 });
 
+/** The attribution columns of a submission. */
+const attributionColumns = {
+  utmSource: true,
+  utmMedium: true,
+  utmCampaign: true,
+  utmTerm: true,
+  utmContent: true,
+  landingPage: true,
+  referrer: true,
+} as const satisfies Record<keyof NormalisedAttribution, true>;
+
+type AttributionView = NormalisedAttribution & { channel: SubmissionChannel; receivedAt: Date };
+
+/** A submission's attribution, or null when its channel said nothing about where it came from. */
+function attributionView(
+  submission: NormalisedAttribution & { channel: SubmissionChannel; createdAt: Date },
+): AttributionView | null {
+  const { utmSource, utmMedium, utmCampaign, utmTerm, utmContent, landingPage, referrer } =
+    submission;
+  const values = { utmSource, utmMedium, utmCampaign, utmTerm, utmContent, landingPage, referrer };
+  if (Object.values(values).every((value) => value === null)) return null;
+  return { ...values, channel: submission.channel, receivedAt: submission.createdAt };
+}
+
+export const LeadAttributionType = builder.objectRef<AttributionView>('LeadAttribution').implement({
+  description:
+    'Where a person came from on one submission: UTM parameters, landing page and referrer, for conversion by source.',
+  fields: (t) => ({
+    utmSource: t.exposeString('utmSource', { nullable: true, description: 'utm_source.' }),
+    utmMedium: t.exposeString('utmMedium', { nullable: true, description: 'utm_medium.' }),
+    utmCampaign: t.exposeString('utmCampaign', {
+      nullable: true,
+      description: 'utm_campaign (for ads: the campaign id).',
+    }),
+    utmTerm: t.exposeString('utmTerm', { nullable: true, description: 'utm_term.' }),
+    utmContent: t.exposeString('utmContent', { nullable: true, description: 'utm_content.' }),
+    landingPage: t.exposeString('landingPage', {
+      nullable: true,
+      description: 'The page the person landed on (http or https URL).',
+    }),
+    referrer: t.exposeString('referrer', {
+      nullable: true,
+      description: 'The page that sent the person to the landing page (http or https URL).',
+    }),
+    channel: t.expose('channel', {
+      type: SubmissionChannelEnum,
+      description: 'How the submission carrying it arrived.',
+    }),
+    receivedAt: t.expose('receivedAt', {
+      type: 'DateTime',
+      description: 'When the submission carrying it arrived.',
+    }),
+  }),
+});
+
+export const LeadAttributionInput = builder.inputType('LeadAttributionInput', {
+  description:
+    'Where the person came from: the UTM parameters of the landing page, the page itself and its referrer. Every field is optional; an empty string counts as not given. Refused values return a ValidationError with paths such as attribution.landingPage.',
+  fields: (t) => ({
+    utmSource: t.string({ description: 'utm_source (up to 255 characters).' }),
+    utmMedium: t.string({ description: 'utm_medium (up to 255 characters).' }),
+    utmCampaign: t.string({ description: 'utm_campaign (up to 255 characters).' }),
+    utmTerm: t.string({ description: 'utm_term (up to 255 characters).' }),
+    utmContent: t.string({ description: 'utm_content (up to 255 characters).' }),
+    landingPage: t.string({
+      description: 'The page the form was on: an http or https URL of up to 2,000 characters.',
+    }),
+    referrer: t.string({
+      description:
+        'The page that sent the person there (document.referrer): an http or https URL of up to 2,000 characters.',
+    }),
+  }),
+});
+
 export const LeadSubmissionType = builder.prismaObject('LeadSubmission', {
   description: 'One submission exactly as it was received. Every submission of a lead is kept.',
   fields: (t) => ({
@@ -67,6 +141,13 @@ export const LeadSubmissionType = builder.prismaObject('LeadSubmission', {
       description: 'True when this submission created the lead; false when it updated it.',
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was received.' }),
+    attribution: t.field({
+      type: LeadAttributionType,
+      nullable: true,
+      description:
+        'Where the person came from on this submission; null when the submission did not say.',
+      resolve: (submission) => attributionView(submission),
+    }),
   }),
 });
 
@@ -139,6 +220,25 @@ export const LeadType = builder.prismaObject('Lead', {
       description: 'Every submission of this lead, newest first.',
       query: { orderBy: { createdAt: 'desc' } },
     }),
+    firstTouch: t.field({
+      type: LeadAttributionType,
+      nullable: true,
+      description:
+        "First-touch attribution: the attribution of the lead's earliest submission that carried any. Later submissions (a known email sending again) never change it; each keeps its own in submissions.attribution.",
+      // Read with the lead's own query, so a list of leads costs no query per lead.
+      select: {
+        submissions: {
+          where: { OR: Object.keys(attributionColumns).map((key) => ({ [key]: { not: null } })) },
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          take: 1,
+          select: { ...attributionColumns, channel: true, createdAt: true },
+        },
+      },
+      resolve: (lead) => {
+        const [first] = lead.submissions;
+        return first ? attributionView(first) : null;
+      },
+    }),
   }),
 });
 
@@ -201,6 +301,11 @@ export const CreateLeadInput = builder.inputType('CreateLeadInput', {
     }),
     city: t.string({ description: leadFieldsDescriptions.city }),
     notes: t.string({ description: leadFieldsDescriptions.notes }),
+    attribution: t.field({
+      type: LeadAttributionInput,
+      description:
+        "Where the person came from (UTM parameters, landing page, referrer): kept on this submission, and the lead's firstTouch when it is the first to carry any.",
+    }),
     consent: t.field({
       type: LeadConsentInput,
       description:
@@ -236,6 +341,11 @@ export const UpdateLeadInput = builder.inputType('UpdateLeadInput', {
     clearStatusOverride: t.boolean({
       description:
         'true removes a status override and rescores the lead; its status keeps the overridden class until that scoring finishes.',
+    }),
+    followUpAt: t.field({
+      type: 'DateTime',
+      description:
+        'When sales should follow up: a time in the future, within 365 days. It replaces the pending reminder, so n8n gets `lead.follow_up_due` at this time instead; null cancels the reminder.',
     }),
   }),
 });
@@ -360,21 +470,26 @@ builder.mutationField('createLead', (t) =>
         args.idempotencyKey,
         ctx.request?.headers.get('idempotency-key'),
       );
-      const { consent: consentInput, ...fields } = args.input;
+      const { consent: consentInput, attribution: attributionInput, ...fields } = args.input;
       const parsed = parseLeadInput(fields);
       const consent = parseConsent(consentInput, { receivedAt: new Date(), channel: 'API' });
+      const attribution = normaliseAttribution(attributionInput);
       const fieldErrors = [
         ...(idempotencyKey.ok ? [] : idempotencyKey.fieldErrors),
         ...(parsed.ok ? [] : parsed.fieldErrors),
         ...(consent.ok ? [] : consent.fieldErrors),
+        ...attribution.fieldErrors,
       ];
-      if (!parsed.ok || !idempotencyKey.ok || !consent.ok) throw new ValidationError(fieldErrors);
+      if (fieldErrors.length > 0 || !parsed.ok || !idempotencyKey.ok || !consent.ok) {
+        throw new ValidationError(fieldErrors);
+      }
 
       const result = await ingestLead(ctx, {
         input: parsed.value,
         // The consent time arrives as a Date; stored and hashed as the JSON a client would send.
         raw: JSON.parse(JSON.stringify(args.input)) as Prisma.InputJsonObject,
         consent: consent.value,
+        attribution: attribution.value,
         channel: 'API',
         idempotencyKey: idempotencyKey.value,
         withScoringJobs: args.awaitScoring === true,
@@ -396,7 +511,7 @@ builder.mutationField('updateLead', (t) =>
     authScopes: { permission: 'pipeline:write' },
     type: 'Lead',
     description:
-      'Changes a lead. Changing a field scoring reads rescores it in the background. A status override records who set it, when and why. Select `... on Lead { ... }`, `... on ValidationError { fieldErrors { path message } }` and `... on Error { message }`.',
+      'Changes a lead. Changing a field scoring reads rescores it in the background. A status override records who set it, when and why; overriding to HOT gives an unowned lead an owner by round-robin. A new followUpAt replaces the pending follow-up reminder. Sales users may change only the status, notes and follow-up. Select `... on Lead { ... }`, `... on ValidationError { fieldErrors { path message } }` and `... on Error { message }`.',
     errors: {
       types: [ValidationError, LeadNotFoundError, LeadErasedError],
       directResult: true,
@@ -418,11 +533,15 @@ builder.mutationField('updateLead', (t) =>
 );
 
 /** Fields that are pipeline work (sales may change them); the rest need leads:write. */
-const pipelineFields: ReadonlySet<string> = new Set(['notes']);
+const pipelineFields: ReadonlySet<string> = new Set(['notes', 'followUpAt']);
 
 function assertMayUpdate(principal: Principal, update: Omit<UpdateLeadOptions, 'actor'>): void {
   if (hasPermission(principal, 'leads:write')) return;
-  const contactFields = Object.keys(update.fields).filter((field) => !pipelineFields.has(field));
+  const changed = [
+    ...Object.keys(update.fields),
+    ...('followUpAt' in update ? ['followUpAt'] : []),
+  ];
+  const contactFields = changed.filter((field) => !pipelineFields.has(field));
   if (contactFields.length > 0) {
     throw forbiddenError(
       `Your role may change a lead's status, notes and follow-up, not: ${contactFields.join(', ')}.`,

@@ -10,9 +10,12 @@ import { publishEvent } from '../events.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { LeadStatus, SubmissionChannel } from '../generated/prisma/enums.ts';
 import { Prisma } from '../generated/prisma/client.ts';
+import { parseFollowUpAt, rescheduleFollowUp } from '../pipeline/follow-ups.ts';
+import { assignOwnersOnClassChange } from '../pipeline/owners.ts';
 import type { ConsentRecord } from '../privacy/consent.ts';
 import { enqueueScoring, scoreLeadQueue, type ScoreLeadJob } from '../scoring/scoring.ts';
 import {
+  normaliseAttribution,
   parseLeadUpdateInput,
   type NormalisedLeadInput,
   type NormalisedLeadUpdate,
@@ -80,11 +83,14 @@ export interface IngestLeadOptions {
   consent?: ConsentRecord | null;
   /** Also return the lead's queued scoring jobs, for waitForScoring (one more query). */
   withScoringJobs?: boolean;
-  /** Where the person came from (UTM parameters, landing page), kept on the submission. */
+  /**
+   * Where the person came from (UTM parameters, landing page, referrer), kept on the submission.
+   * Values normaliseAttribution refuses are stored as null.
+   */
   attribution?: LeadAttribution | null;
 }
 
-/** UTM parameters and landing page of a submission, for conversion by source. */
+/** UTM parameters, landing page and referrer of a submission, for conversion by source. */
 export interface LeadAttribution {
   utmSource?: string | null;
   utmMedium?: string | null;
@@ -92,6 +98,7 @@ export interface LeadAttribution {
   utmTerm?: string | null;
   utmContent?: string | null;
   landingPage?: string | null;
+  referrer?: string | null;
 }
 
 export interface IngestLeadResult {
@@ -185,7 +192,7 @@ async function writeSubmission(
       createdLead: lead.inserted,
       idempotencyKey: options.idempotencyKey,
       payloadHash,
-      ...options.attribution,
+      ...normaliseAttribution(options.attribution).value,
     },
     select: { id: true },
   });
@@ -303,14 +310,20 @@ export interface UpdateLeadOptions {
   fields: NormalisedLeadUpdate;
   /** Sets a status override (with its reason); `null` removes it; absent leaves it alone. */
   statusOverride?: StatusOverride | null;
+  /**
+   * A follow-up time set by a person, which replaces the pending reminder; `null` clears it (no
+   * reminder); absent leaves it alone.
+   */
+  followUpAt?: Date | null;
   /** Who is changing the lead, as recorded with a status override (see actorLabel). */
   actor: string;
 }
 
 /**
  * Changes a lead. Changing a field that scoring reads, or removing a status override, enqueues a
- * new scoring in the same commit. Setting an override sets `status` at once. An erased lead is
- * refused with LeadErasedError.
+ * new scoring in the same commit. Setting an override sets `status` at once, and a lead overridden
+ * to HOT without an owner gets one by round-robin as if scoring had made it HOT. A new followUpAt
+ * reschedules the reminder (null cancels it). An erased lead is refused with LeadErasedError.
  */
 export async function updateLead(
   dependencies: LeadWriteDependencies,
@@ -320,6 +333,8 @@ export async function updateLead(
   if (!isLeadId(leadId)) throw new LeadNotFoundError(leadId);
   const override = options.statusOverride;
   const data: Prisma.LeadUpdateInput = { ...options.fields };
+  const followUpAt = options.followUpAt;
+  if (followUpAt !== undefined) data.followUpAt = followUpAt;
   if (override) {
     Object.assign(data, {
       status: override.status,
@@ -342,6 +357,15 @@ export async function updateLead(
     await dependencies.prisma.$transaction(async (tx) => {
       // erasedAt in the condition: an erasure committing meanwhile makes this update match nothing.
       await tx.lead.update({ where: { id: leadId, erasedAt: null }, data, select: { id: true } });
+      if (followUpAt !== undefined) {
+        await rescheduleFollowUp(tx, dependencies.jobs, leadId, followUpAt);
+      }
+      // The update above holds the row locked, as scoring does before it assigns owners.
+      if (override) {
+        await assignOwnersOnClassChange(tx, dependencies.jobs, [
+          { leadId, status: override.status },
+        ]);
+      }
       if (rescore) await enqueueScoring(dependencies.jobs, tx, leadId);
       await publishEvent(tx, { type: 'lead.changed', leadId, change: 'updated' });
     });
@@ -446,8 +470,9 @@ export async function waitForScoring(
   }
 }
 
-/** `updateLead`'s input as received: lead fields plus the status override controls. */
+/** `updateLead`'s input as received: lead fields plus the status override and follow-up. */
 export interface LeadUpdateRequest extends Record<string, unknown> {
+  followUpAt?: Date | null;
   statusOverride?: LeadStatus | null;
   statusOverrideReason?: string | null;
   clearStatusOverride?: boolean | null;
@@ -463,21 +488,33 @@ export function parseLeadUpdate(
   request: LeadUpdateRequest,
 ):
   { ok: true; value: Omit<UpdateLeadOptions, 'actor'> } | { ok: false; fieldErrors: FieldError[] } {
-  const { statusOverride, statusOverrideReason, clearStatusOverride, ...fields } = request;
+  const { statusOverride, statusOverrideReason, clearStatusOverride, followUpAt, ...fields } =
+    request;
   const override = parseStatusOverride(statusOverride, statusOverrideReason, clearStatusOverride);
+  const followUp = followUpAt === undefined ? undefined : parseFollowUpAt(followUpAt);
   const fieldErrors = override.ok ? [] : [...override.fieldErrors];
-  const overrideGiven = override.ok && override.value !== undefined;
+  if (followUp && !followUp.ok) fieldErrors.push(...followUp.fieldErrors);
+  const otherGiven = (override.ok && override.value !== undefined) || followUp !== undefined;
   const fieldsGiven = Object.values(fields).some((value) => value !== undefined);
 
   let changes: NormalisedLeadUpdate = {};
-  if (fieldsGiven || !overrideGiven) {
+  if (fieldsGiven || !otherGiven) {
     const parsed = parseLeadUpdateInput(fields);
     if (parsed.ok) changes = parsed.value;
     // "Change at least one field" is wrong when only the override is refused.
     else if (fieldsGiven || override.ok) fieldErrors.push(...parsed.fieldErrors);
   }
-  if (fieldErrors.length > 0 || !override.ok) return { ok: false, fieldErrors };
-  return { ok: true, value: { fields: changes, statusOverride: override.value } };
+  if (fieldErrors.length > 0 || !override.ok || (followUp && !followUp.ok)) {
+    return { ok: false, fieldErrors };
+  }
+  return {
+    ok: true,
+    value: {
+      fields: changes,
+      statusOverride: override.value,
+      ...(followUp ? { followUpAt: followUp.value } : {}),
+    },
+  };
 }
 
 function parseStatusOverride(

@@ -631,6 +631,82 @@ describe('rep settings', () => {
   });
 });
 
+describe('owner on a manual HOT override', () => {
+  const override = `mutation ($id: ID!, $input: UpdateLeadInput!) {
+    updateLead(id: $id, input: $input) {
+      __typename
+      ... on Lead { status owner { id } }
+      ... on Error { message }
+    }
+  }`;
+
+  async function overrideAs(id: string, statusOverride: LeadStatus) {
+    const response = await postGraphql<{ updateLead: { status?: string; owner?: { id: string } } }>(
+      fetcher,
+      'http://test',
+      {
+        query: override,
+        variables: { id, input: { statusOverride, statusOverrideReason: 'ligou' } },
+      },
+      app.adminHeaders,
+    );
+    expect(response.errors).toBeUndefined();
+    return response.data!.updateLead;
+  }
+
+  /** A lead nobody scored or owns yet, as it arrives. */
+  async function unscoredLead(): Promise<string> {
+    leadCount += 1;
+    const lead = await database.prisma.lead.create({
+      data: { name: 'Rui Reis', email: `rui${leadCount}@example.com`, origin: 'SITE' },
+      select: { id: true },
+    });
+    return lead.id;
+  }
+
+  it('gives an unowned lead overridden to HOT the next rep in turn, and notifies them', async () => {
+    const [first, second] = [await rep(), await rep()];
+    const [scored] = await newLeads(1);
+    await score([scored!]);
+    const lead = await unscoredLead();
+    expect(await overrideAs(lead, 'HOT')).toMatchObject({ status: 'HOT', owner: { id: second } });
+    const [notice] = await database.prisma.automationRun.findMany({
+      where: { leadId: lead, action: 'notify-owner' },
+    });
+    expect(notice!.payload).toMatchObject({ owner: { id: second, assignedBy: 'round-robin' } });
+    expect(
+      await database.prisma.ownerRotation.findMany({
+        orderBy: { userId: 'asc' },
+        select: { userId: true, assignedCount: true },
+      }),
+    ).toEqual([
+      { userId: first, assignedCount: 1 },
+      { userId: second, assignedCount: 1 },
+    ]);
+  });
+
+  it('keeps the owner a lead has, and gives none on a COLD or WARM override', async () => {
+    const [first] = [await rep(), await rep()];
+    const [owned] = await newLeads(1);
+    await score([owned!]);
+    expect(await overrideAs(owned!, 'HOT')).toMatchObject({ owner: { id: first } });
+    const cold = await unscoredLead();
+    const warm = await unscoredLead();
+    expect(await overrideAs(cold, 'COLD')).toMatchObject({ owner: null });
+    expect(await overrideAs(warm, 'WARM')).toMatchObject({ owner: null });
+    expect(
+      await database.prisma.automationRun.count({ where: { leadId: { in: [cold, warm] } } }),
+    ).toBe(0);
+  });
+
+  it('shares concurrent overrides in strict turns, under the rotation lock', async () => {
+    const reps = [await rep(), await rep()];
+    const leads = await Promise.all(Array.from({ length: 6 }, () => unscoredLead()));
+    await Promise.all(leads.map((lead) => overrideAs(lead, 'HOT')));
+    expect(countsOf(await ownersOf(leads))).toEqual({ [reps[0]!]: 3, [reps[1]!]: 3 });
+  });
+});
+
 describe('the untouched lead', () => {
   it('keeps no owner, no stage change and no run', async () => {
     const lead = await database.prisma.lead.findUniqueOrThrow({ where: { id: untouchedId } });

@@ -126,21 +126,39 @@ export async function assignOwners(
 ): Promise<void> {
   const changed = [...scorings].filter(
     (scoring): scoring is Extract<LeadScoring, { classChanged: boolean }> =>
-      scoring.outcome === 'scored' &&
-      scoring.classChanged &&
-      (scoring.status === 'HOT' || scoring.status === 'WARM'),
+      scoring.outcome === 'scored' && scoring.classChanged,
   );
+  await assignOwnersOnClassChange(tx, jobs, changed);
+}
+
+/** A lead whose class just changed, by scoring or by a person's override. */
+export interface ClassChange {
+  leadId: string;
+  status: LeadStatus;
+}
+
+/**
+ * The round-robin for leads whose class just changed: those now HOT (or WARM, when the pipeline
+ * settings say so) and without an owner get one, and a notify-owner run each. The caller holds
+ * the leads' rows locked (scoring's FOR UPDATE, an override's UPDATE), so "no owner yet" cannot
+ * change before it commits.
+ */
+export async function assignOwnersOnClassChange(
+  tx: Transaction,
+  jobs: PgBoss,
+  changes: readonly ClassChange[],
+): Promise<void> {
+  const changed = changes.filter((change) => change.status === 'HOT' || change.status === 'WARM');
   if (changed.length === 0) return;
   let classes: LeadStatus[] = ['HOT'];
-  if (changed.some((scoring) => scoring.status === 'WARM')) {
+  if (changed.some((change) => change.status === 'WARM')) {
     const settings = await tx.pipelineSettings.findUnique({ where: { id: pipelineSettingsId } });
     if (settings?.assignWarmLeads) classes = ['HOT', 'WARM'];
   }
   const candidates = changed
-    .filter((scoring) => classes.includes(scoring.status))
-    .map((scoring) => scoring.leadId);
+    .filter((change) => classes.includes(change.status))
+    .map((change) => change.leadId);
   if (candidates.length === 0) return;
-  // Scoring holds these rows locked, so "no owner yet" cannot change before this commits.
   const leads = await tx.lead.findMany({
     where: { id: { in: candidates }, ownerId: null, erasedAt: null },
     orderBy: { id: 'asc' },
@@ -199,7 +217,7 @@ export async function assignOwners(
       assignedAt: row.ownerAssignedAt,
     })),
   );
-  // No event of its own: the leads were written by this scoring, which publishes 'scored'.
+  // No event of its own: the caller wrote these leads and publishes their change.
 }
 
 function ownerNotice(

@@ -4,19 +4,18 @@
 import type { PgBoss } from 'pg-boss';
 import { actorLabel, type Principal } from '../access/principal.ts';
 import {
-  followUpDueQueue,
   readSettings,
   recordRuns,
   skipReason,
   snapshot,
   snapshotFields,
-  type FollowUpDueJob,
 } from '../automations/automations.ts';
-import { jobsExecutor, type PrismaClient, type Transaction } from '../db.ts';
+import type { PrismaClient } from '../db.ts';
 import type { FieldError } from '../errors.ts';
 import { publishEvent } from '../events.ts';
 import type { LeadStage } from '../generated/prisma/enums.ts';
 import { isLeadId, LeadErasedError, LeadNotFoundError } from '../leads/leads.ts';
+import { cancelFollowUpReminders } from './follow-ups.ts';
 
 export const LOST_REASON_MAX = 1_000;
 
@@ -171,28 +170,4 @@ export async function setLeadStage(
     await publishEvent(tx, { type: 'lead.changed', leadId, change: 'stage' });
     return { changed: true, changeId: change.id };
   });
-}
-
-/**
- * Cancels the lead's queued follow-up checks. Clearing followUpAt alone already makes a check
- * that runs find the follow-up handled (followUpDue); cancelling keeps the queue from holding
- * reminders that can no longer fire.
- */
-async function cancelFollowUpReminders(
-  tx: Transaction,
-  jobs: PgBoss,
-  leadId: string,
-): Promise<void> {
-  const db = jobsExecutor(tx);
-  const queued = await jobs.findJobs<FollowUpDueJob>(followUpDueQueue, {
-    data: { leadId },
-    queued: true,
-    db,
-  });
-  if (queued.length === 0) return;
-  await jobs.cancel(
-    followUpDueQueue,
-    queued.map((job) => job.id),
-    { db },
-  );
 }

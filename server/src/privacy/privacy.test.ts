@@ -77,7 +77,7 @@ beforeAll(async () => {
   await scoringJobs.register(dependencies);
   await automationsJobs.register(dependencies);
   const settings = {
-    // remarketing-list is the remarketing membership (recorded as SKIPPED until it exists).
+    // remarketing-list: the consenting lead joins the remarketing audience (erasure removes it).
     plan: { HOT: ['notify-slack', 'schedule-follow-up', 'remarketing-list'], WARM: [], COLD: [] },
     followUpMinutes: { HOT: 60, WARM: 4320, COLD: 10080 },
     // One failed attempt leaves the run FAILED with its retry ten minutes away.
@@ -559,7 +559,7 @@ describe('exportLeadData', () => {
       payload: { lead: { email: person.email, phone: person.phone }, status: 'HOT' },
     });
     expect(runs['notify-slack']!.lastError).toContain(person.email);
-    expect(runs['remarketing-list']).toMatchObject({ state: 'SKIPPED' });
+    expect(runs['remarketing-list']).toMatchObject({ state: 'SUCCEEDED' });
     expect(data.emailsSent).toEqual([
       {
         id: expect.any(String) as string,
@@ -795,7 +795,13 @@ describe('eraseLead', () => {
       payload: {},
     });
     expect(runs['schedule-follow-up']).toMatchObject({ state: 'SUCCEEDED', payload: {} });
-    expect(runs['remarketing-list']).toMatchObject({ state: 'SKIPPED', payload: {} });
+    expect(runs['remarketing-list']).toMatchObject({ state: 'SUCCEEDED', payload: {} });
+    expect(
+      await database.prisma.remarketingMember.findMany({
+        where: { leadId },
+        select: { removedReason: true },
+      }),
+    ).toEqual([{ removedReason: 'erased' }]);
     const [email, ...more] = await database.prisma.emailMessage.findMany({ where: { leadId } });
     expect(more).toEqual([]);
     expect(email).toMatchObject({

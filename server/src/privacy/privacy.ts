@@ -7,6 +7,7 @@ import { publishEvent } from '../events.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { jobsSchema } from '../jobs.ts';
 import { hashPayload, isLeadId, LeadNotFoundError } from '../leads/leads.ts';
+import { leaveAudiences } from '../automations/remarketing/remarketing.ts';
 
 /** What the export and the erasure need. */
 export interface PrivacyDependencies {
@@ -216,7 +217,8 @@ const ERASE_TRANSACTION = { maxWait: 10_000, timeout: 60_000 };
  * - the lead keeps its id, origin, score, status (and override), timestamps and rule set version,
  *   so every count and statistic stays true; name and email become placeholders, every other
  *   personal field (and the score explanation, which quotes them) is cleared;
- * - submissions keep channel and time; their payload becomes `{}` and their idempotency key goes;
+ * - submissions keep channel, time and UTM parameters; their payload becomes `{}`, their
+ *   idempotency key goes, and their landing page and referrer lose query and fragment;
  * - consents keep when and which text version (the proof that consent was given is not personal
  *   data once nobody can be linked to it); a source URL loses its query and fragment, and a source
  *   that still names the person becomes `[erased]`;
@@ -269,8 +271,17 @@ export async function eraseLead(
       // The hash of the payload now stored, so payloadHash keeps meaning what it says.
       data: { payload: {}, idempotencyKey: null, payloadHash: hashPayload({}) },
     });
+    // Landing page and referrer URLs keep site and path (conversion by page) but lose query and
+    // fragment, which may carry the person's email or a click id; UTM parameters stay.
+    await tx.$executeRaw`
+      UPDATE "lead_submissions"
+      SET "landingPage" = substring("landingPage" from '^[^?#]*'),
+          "referrer" = substring("referrer" from '^[^?#]*')
+      WHERE "leadId" = ${leadId}::uuid AND ("landingPage" ~ '[?#]' OR "referrer" ~ '[?#]')`;
 
     const consents = await scrubConsents(tx, leadId, identifiers);
+    // Erasure is an opt-out too: no remarketing file made from now on lists the person.
+    await leaveAudiences(tx, leadId, 'erased');
 
     await tx.automationRun.updateMany({
       where: { leadId, state: { in: ['PENDING', 'FAILED'] } },

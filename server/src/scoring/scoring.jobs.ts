@@ -2,6 +2,7 @@ import type { Job, JobResult, JobWithMetadata, PgBoss, Queue } from 'pg-boss';
 import type { PrismaClient } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { recordScorings } from '../metrics/scoring-metrics.ts';
+import { jobContext, runInContext, runWithLeadJobs } from '../observability/request-context.ts';
 import type { FeatureJobs, WorkerDependencies } from '../worker.ts';
 import {
   failRescore,
@@ -21,7 +22,10 @@ const retries = { retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMa
 
 const queues: Queue[] = [
   // A batch of SCORING_BATCH_SIZE leads takes milliseconds; two minutes means a stuck worker.
-  { name: scoreLeadQueue, ...retries, expireInSeconds: 120, notify: true },
+  // The heartbeat (pg-boss's minimum, refreshed every 5 s while a batch runs) hands the batch of a
+  // worker killed mid-batch to another worker after 10 s plus a supervise sweep, not after the
+  // expiry: scoring is idempotent, so a batch that had committed just rescores as unchanged.
+  { name: scoreLeadQueue, ...retries, expireInSeconds: 120, heartbeatSeconds: 10, notify: true },
   // Paging a large table and enqueuing its batches can take a while.
   { name: planRescoreQueue, ...retries, expireInSeconds: 900, notify: true },
   { name: rescoreBatchQueue, ...retries, expireInSeconds: 300, notify: true },
@@ -103,16 +107,22 @@ async function scoreLeadBatch(
   const valid = batch.filter((job) => !malformed.includes(job));
   const ruleSet = await activeCompiledRuleSet(prisma);
   const leadIds = valid.map((job) => job.data.leadId);
-  let scorings: LeadScoring[];
-  try {
-    scorings = await prisma.$transaction((tx) => scoreLeads(tx, jobs, leadIds, ruleSet));
-  } catch (error) {
-    logger.warn(
-      { err: error, leads: leadIds.length },
-      'scoring batch failed; scoring its leads one by one',
-    );
-    scorings = await scoreOneByOne({ prisma, jobs }, leadIds, ruleSet);
-  }
+  // The batch holds leads of many requests: each lead's automations are sent under its own.
+  const scorings = await runWithLeadJobs(
+    valid,
+    (job) => job.data.leadId,
+    async () => {
+      try {
+        return await prisma.$transaction((tx) => scoreLeads(tx, jobs, leadIds, ruleSet));
+      } catch (error) {
+        logger.warn(
+          { err: error, leads: leadIds.length },
+          'scoring batch failed; scoring its leads one by one',
+        );
+        return scoreOneByOne({ prisma, jobs }, leadIds, ruleSet);
+      }
+    },
+  );
   const byLead = new Map(scorings.map((scoring) => [scoring.leadId, scoring]));
   const results = [
     ...malformed.map((job): JobResult => {
@@ -124,7 +134,9 @@ async function scoreLeadBatch(
       // Retrying cannot fix the payload: fail it for good.
       return { id: job.id, status: 'deadletter', output: { message: 'leadId is not a UUID' } };
     }),
-    ...valid.map((job) => settle(logger, job, byLead.get(job.data.leadId)!)),
+    ...valid.map((job) =>
+      runInContext(jobContext(job), () => settle(logger, job, byLead.get(job.data.leadId)!)),
+    ),
   ];
   return { jobs: results, scorings };
 }
@@ -170,6 +182,15 @@ function settle(logger: Logger, job: Job<ScoreLeadJob>, scoring: LeadScoring): J
       logger.info({ leadId }, 'lead deleted before its scoring; nothing to do');
       return { id: job.id, status: 'completed', output: { outcome: 'deleted' } };
     default:
+      logger.info(
+        {
+          leadId,
+          outcome: scoring.outcome,
+          previousStatus: scoring.previousStatus,
+          status: scoring.status,
+        },
+        'lead scored',
+      );
       return {
         id: job.id,
         status: 'completed',
@@ -196,7 +217,7 @@ async function runRescoreJobs<T extends PlanRescoreJob | RescoreBatchJob>(
   const results: JobResult[] = [];
   for (const job of batch) {
     try {
-      await work(job);
+      await runInContext(jobContext(job), () => work(job));
       results.push({ id: job.id, status: 'completed' });
     } catch (error) {
       const lastAttempt = job.retryCount >= job.retryLimit;

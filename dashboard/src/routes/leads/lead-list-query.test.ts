@@ -41,6 +41,20 @@ describe('parseLeadListQuery', () => {
     expect(parseLeadListQuery(new URLSearchParams('before=b'))).toMatchObject({ before: 'b' });
   });
 
+  test('reads the pipeline filters: stages, an owner, nobody, my leads', () => {
+    const owner = '0190f5d2-7c1e-7000-8000-000000000001';
+    expect(
+      parseLeadListQuery(new URLSearchParams(`stage=CONTACTED&stage=WON&owner=${owner}&mine=1`))
+        .filter,
+    ).toEqual({ stage: ['CONTACTED', 'WON'], ownerIds: [owner], mine: true });
+    expect(parseLeadListQuery(new URLSearchParams('owner=none')).filter).toEqual({
+      assigned: false,
+    });
+    expect(
+      parseLeadListQuery(new URLSearchParams('stage=CLOSED&owner=ana&mine=yes')).filter,
+    ).toEqual({});
+  });
+
   test('reads followUp=not-due as leads without a due follow-up', () => {
     expect(parseLeadListQuery(new URLSearchParams('followUp=not-due')).filter).toEqual({
       followUpDue: false,

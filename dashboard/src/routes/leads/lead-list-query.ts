@@ -5,6 +5,7 @@ import type {
   OrderDirection,
 } from '$lib/graphql/generated/graphql';
 import { isLeadOrigin, isLeadStatus } from '$lib/leads/lead-labels';
+import { isLeadStage } from '$lib/pipeline/stages';
 
 /** The sort options the Leads page offers, as they appear in its URL (`sort=score-desc`). */
 export const LEAD_SORTS = {
@@ -27,6 +28,11 @@ export const PAGE_SIZE = 25;
  * form starts at 03:00 UTC.
  */
 const BUSINESS_DAY_OFFSET = '-03:00';
+
+/** `owner=none` in the URL: leads nobody owns yet. */
+export const UNASSIGNED_OWNER = 'none';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Everything the Leads page shows, read from its URL so a view can be shared. */
 export interface LeadListQuery {
@@ -83,6 +89,12 @@ export function parseLeadListQuery(params: URLSearchParams): LeadListQuery {
   const followUp = params.get('followUp');
   if (followUp === 'due') filter.followUpDue = true;
   if (followUp === 'not-due') filter.followUpDue = false;
+  const stage = params.getAll('stage').filter(isLeadStage);
+  if (stage.length) filter.stage = stage;
+  const owner = text(params, 'owner');
+  if (owner === UNASSIGNED_OWNER) filter.assigned = false;
+  else if (owner && UUID.test(owner)) filter.ownerIds = [owner];
+  if (params.get('mine') === '1') filter.mine = true;
 
   const sortParam = params.get('sort');
   const sort =

@@ -13,6 +13,7 @@ import { defaultSettings, readSettings, settingsId } from '../automations.ts';
 import { encryptSecret } from '../secrets.ts';
 import {
   bytes,
+  isPemCertificates,
   nurtureAttachment,
   nurtureTemplateKey,
   sendEmail,
@@ -97,6 +98,11 @@ const EmailSettingsType = builder.objectRef<AutomationSettings>('EmailSettings')
       nullable: true,
       description: 'SMTP user name; null: no authentication.',
     }),
+    smtpCaCertificates: t.exposeString('smtpCaCertificates', {
+      nullable: true,
+      description:
+        "PEM certificates the SMTP server's certificate may chain to besides the public CAs: a private CA, or a self-signed server's own certificate. Null: only the public CAs.",
+    }),
     smtpPasswordConfigured: t.boolean({
       description: 'Whether the SMTP password is set.',
       resolve: (settings) => settings.smtpPasswordEncrypted !== null,
@@ -174,6 +180,10 @@ const UpdateEmailSettingsInput = builder.inputType('UpdateEmailSettingsInput', {
     smtpTls: t.field({ type: SmtpTlsModeEnum, description: 'How the connection is secured.' }),
     smtpUser: t.string({ description: 'SMTP user name; null: no authentication.' }),
     smtpPassword: t.string({ description: 'SMTP password (a secret, never returned).' }),
+    smtpCaCertificates: t.string({
+      description:
+        "PEM certificates (-----BEGIN CERTIFICATE-----) to trust for the SMTP server besides the public CAs, e.g. the company's private CA; at most 64 KiB. Public data, not a secret.",
+    }),
     fromAddress: t.string({ description: 'The sender address.' }),
     fromName: t.string({ description: 'The sender name.' }),
     locale: t.string({ description: `Template language: ${emailLocales.join(' or ')}.` }),
@@ -215,6 +225,13 @@ const emailSettingsSchema = z.object({
   smtpTls: z.enum(['NONE', 'STARTTLS', 'TLS']).nullish(),
   smtpUser: nullableText(oneLine(255)),
   smtpPassword: nullableText(z.string().max(1_000, 'At most 1,000 characters')),
+  smtpCaCertificates: nullableText(
+    z
+      .string()
+      .max(65_536, 'At most 64 KiB of PEM')
+      .transform((value) => value.trim())
+      .refine(isPemCertificates, 'PEM certificates (-----BEGIN CERTIFICATE-----), one or more'),
+  ),
   fromAddress: nullableText(z.email('An email address such as contato@example.com').max(255)),
   fromName: nullableText(oneLine(255)),
   locale: z.enum(emailLocales, `Must be ${emailLocales.join(' or ')}`).nullish(),
@@ -313,6 +330,7 @@ builder.mutationField('updateEmailSettings', (t) =>
       if (given('smtpPassword')) {
         data.smtpPasswordEncrypted = input.smtpPassword ? encryptSecret(input.smtpPassword) : null;
       }
+      if (given('smtpCaCertificates')) data.smtpCaCertificates = input.smtpCaCertificates ?? null;
       if (given('fromAddress')) data.emailFromAddress = input.fromAddress ?? null;
       if (given('fromName')) data.emailFromName = input.fromName ?? null;
       if (input.locale != null) data.emailLocale = input.locale;

@@ -1,5 +1,7 @@
 // Email over SMTP (nodemailer): the nurture email with its PDF and the sequence's emails, each sent
 // by an AutomationRun and stored as an EmailMessage.
+import { X509Certificate } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
@@ -45,6 +47,10 @@ export function smtpTransport(settings: AutomationSettings) {
     requireTLS: settings.smtpTls === 'STARTTLS',
     ignoreTLS: settings.smtpTls === 'NONE',
     ...smtpTimeouts,
+    // Added to the public CAs, not instead of them: Node's `ca` option replaces its store.
+    ...(settings.smtpCaCertificates
+      ? { tls: { ca: [...rootCertificates, settings.smtpCaCertificates] } }
+      : {}),
     ...(settings.smtpUser
       ? { auth: { user: settings.smtpUser, pass: decryptSecret(settings.smtpPasswordEncrypted!) } }
       : {}),
@@ -306,4 +312,20 @@ export async function nurtureAttachment(
     locale,
   });
   return { filename: guideFilename(locale), content, fileId: null };
+}
+
+/** Whether the text is one or more PEM certificates, each one X.509 that Node can read. */
+export function isPemCertificates(text: string): boolean {
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  if (!blocks) return false;
+  // Nothing but certificates: a private key pasted by mistake must not be stored.
+  if (text.replace(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g, '').trim()) {
+    return false;
+  }
+  try {
+    for (const block of blocks) new X509Certificate(block);
+    return true;
+  } catch {
+    return false;
+  }
 }

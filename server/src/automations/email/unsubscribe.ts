@@ -7,6 +7,7 @@ import type { PrismaClient } from '../../db.ts';
 import { publishEvent } from '../../events.ts';
 import { isLeadId } from '../../leads/leads.ts';
 import type { Logger } from '../../logger.ts';
+import { leaveAudiences } from '../remarketing/remarketing.ts';
 import { secretKey } from '../secrets.ts';
 
 export const unsubscribePath = '/unsubscribe';
@@ -54,6 +55,7 @@ export async function unsubscribeLead(prisma: PrismaClient, leadId: string): Pro
       data: { unsubscribedAt: new Date() },
     });
     if (updated.count > 0) {
+      await leaveAudiences(tx, leadId, 'unsubscribed');
       await publishEvent(tx, { type: 'lead.changed', leadId, change: 'updated' });
       return true;
     }

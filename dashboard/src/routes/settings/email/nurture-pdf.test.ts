@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { base64Of, formatBytes, MAX_PDF_BYTES, pdfProblem } from './nurture-pdf';
+import { base64Of, MAX_PDF_BYTES, pdfProblem } from './nurture-pdf';
 
 describe('nurture PDF', () => {
   test('accepts a PDF within the limit', () => {
@@ -20,11 +20,5 @@ describe('nurture PDF', () => {
     const encoded = await base64Of(new Blob([bytes]));
     expect(Buffer.from(encoded, 'base64').equals(Buffer.from(bytes))).toBe(true);
     expect(await base64Of(new Blob(['%PDF-1.4']))).toBe('JVBERi0xLjQ=');
-  });
-
-  test('says a size in bytes, kilobytes or megabytes in the language’s notation', () => {
-    expect(formatBytes(512, 'en')).toBe('512 byte');
-    expect(formatBytes(86_221, 'pt-BR')).toBe('84,2 kB');
-    expect(formatBytes(MAX_PDF_BYTES, 'en')).toBe('2 MB');
   });
 });
