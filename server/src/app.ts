@@ -94,12 +94,26 @@ export function buildApp(options: AppOptions): App {
   });
   const responseCookies = new WeakMap<Request, string[]>();
 
+  // One lookup of the caller per HTTP request: the introspection guard runs before the context
+  // exists and needs the caller too; looking it up twice cost a statement on every request.
+  const principals = new WeakMap<Request, Promise<Principal>>();
+  const principalOf = (request: Request): Promise<Principal> => {
+    let principal = principals.get(request);
+    if (!principal) {
+      principal = access.authenticate(access.credentials(request.headers));
+      principals.set(request, principal);
+    }
+    return principal;
+  };
+
   const context = async (initial: ServerContext): Promise<Context> => {
     const headers = initial.request?.headers ?? nodeHeaders(initial.req?.headers ?? {});
     const ip = access.clientIp(headers, initial.req?.socket.remoteAddress);
     const principal = await access.authenticateRequest(
       access.credentials(headers, initial.connectionParams),
       ip,
+      // Over WebSocket the connection's parameters may carry the key: look up those instead.
+      initial.request && !initial.connectionParams ? principalOf(initial.request) : undefined,
     );
     const request = initial.request;
     const secure = isSecureRequest(request, headers, options.trustProxyHops);
@@ -136,8 +150,7 @@ export function buildApp(options: AppOptions): App {
   };
 
   const mayExplore = async (request: Request) =>
-    options.exploration === 'open' ||
-    (await access.authenticate(access.credentials(request.headers))).kind !== 'anonymous';
+    options.exploration === 'open' || (await principalOf(request)).kind !== 'anonymous';
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,

@@ -55,7 +55,12 @@ export interface AccessControl {
    * authenticate, then limitRequest. A refused credential counts against the address, as an
    * anonymous request does: a made-up key must not be a way around the per-address limit.
    */
-  authenticateRequest(credentials: Credentials, ip: string | null): Promise<Principal>;
+  authenticateRequest(
+    credentials: Credentials,
+    ip: string | null,
+    /** The same credentials' principal when this request already looked it up. */
+    authenticated?: Promise<Principal>,
+  ): Promise<Principal>;
   /**
    * Counts a sign-in attempt for an email before its password is checked; throws a 429 error once
    * the email has used up its attempts (it is locked until the window ends).
@@ -130,10 +135,10 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       return address ? address.replace(/^::ffff:/, '') : null;
     },
     limitRequest,
-    async authenticateRequest(credentials, ip) {
+    async authenticateRequest(credentials, ip, authenticated) {
       let principal: Principal;
       try {
-        principal = await authenticate(options.prisma, credentials);
+        principal = await (authenticated ?? authenticate(options.prisma, credentials));
       } catch (error) {
         await limitRequest(anonymous, ip);
         throw error;
