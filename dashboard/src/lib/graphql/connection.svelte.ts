@@ -1,4 +1,4 @@
-import { createContext } from 'svelte';
+import { createContext, untrack } from 'svelte';
 
 /**
  * - `connecting`: the first attempt is under way; nothing has failed yet.
@@ -30,9 +30,12 @@ export function nextConnectionStatus(
 /** The live state of the dashboard's WebSocket to the API, readable reactively. */
 export class ApiConnection {
   status: ConnectionStatus = $state('connecting');
+  /** How many times the server acknowledged a socket: each one re-sent every subscription. */
+  acknowledgements = $state(0);
 
   receive(event: ConnectionEvent): void {
     this.status = nextConnectionStatus(this.status, event);
+    if (event === 'connected') this.acknowledgements += 1;
   }
 
   /** A fresh socket (after signing in again) starts over: the old one's outage is not news. */
@@ -42,3 +45,20 @@ export class ApiConnection {
 }
 
 export const [getApiConnection, setApiConnection] = createContext<ApiConnection>();
+
+/**
+ * Calls `reread` each time the server acknowledges the live socket after the calling component
+ * was created. A page that reads data and then follows changes misses those committed before its
+ * subscription was registered (the page's first read races the socket's start) or while the
+ * socket was down; the API does not replay them, so the page reads again once the socket is back.
+ * Call it while the component initialises.
+ */
+export function rereadWhenLive(connection: ApiConnection, reread: () => void): void {
+  let seen = untrack(() => connection.acknowledgements);
+  $effect(() => {
+    const acknowledgements = connection.acknowledgements;
+    if (acknowledgements === seen) return;
+    seen = acknowledgements;
+    untrack(reread);
+  });
+}
