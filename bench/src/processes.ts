@@ -133,6 +133,15 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * With BENCH_CPU_PROFILE_DIR set, our API and worker write V8 CPU profiles there when they stop
+ * (open them in Chrome DevTools or speedscope): how the ingest path was profiled.
+ */
+function cpuProfileArgs(): string[] {
+  const directory = process.env.BENCH_CPU_PROFILE_DIR;
+  return directory ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(directory)}`] : [];
+}
+
 /** Our API or worker, as `pnpm --filter @streamleads/server start <role>` runs it in production. */
 export async function startStreamLeads(
   role: 'api' | 'worker',
@@ -142,7 +151,7 @@ export async function startStreamLeads(
   return startService({
     name: role,
     command: 'node',
-    args: ['--import', 'tsx', 'src/main.ts', role],
+    args: [...cpuProfileArgs(), '--import', 'tsx', 'src/main.ts', role],
     cwd: serverDir,
     port,
     readyPath: role === 'api' ? '/readyz' : '/metrics',

@@ -119,6 +119,7 @@ export function buildApp(options: AppOptions): App {
     const secure = isSecureRequest(request, headers, options.trustProxyHops);
     return {
       prisma: database.prisma,
+      pool: database.pool,
       jobs,
       events,
       logger,
@@ -170,7 +171,7 @@ export function buildApp(options: AppOptions): App {
       // GET/POST /unsubscribe: the link in every email (answered before anything GraphQL).
       useUnsubscribe({ prisma: database.prisma, logger }),
       // Webhooks, the no-JavaScript form and /embed.js (each route guards itself).
-      useInbound({ prisma: database.prisma, jobs, logger, access, metrics }),
+      useInbound({ prisma: database.prisma, pool: database.pool, jobs, logger, access, metrics }),
       // GET /exports/remarketing.csv: admins, or a link from createRemarketingExport.
       useRemarketingExport({ prisma: database.prisma, access, logger }),
       // Requests with these headers are never "simple": a browser preflights them, so CORS decides.

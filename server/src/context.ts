@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { AccessControl } from './access/access-control.ts';
 import type { Principal } from './access/principal.ts';
@@ -9,6 +10,8 @@ import type { Metrics } from './metrics/metrics.ts';
 /** What every resolver receives. Built per request (HTTP) or per operation (WebSocket). */
 export interface Context {
   prisma: PrismaClient;
+  /** The pool under Prisma, for the hot paths written in plain SQL (see leads/submission-write.ts). */
+  pool: pg.Pool;
   jobs: PgBoss;
   logger: Logger;
   /** Events from every process (LISTEN/NOTIFY), for subscriptions and awaitScoring. */

@@ -50,7 +50,15 @@ export async function startServer(options: {
   await jobs.start();
   jobsStarted = true;
   await createQueues(jobs);
-  if (runsWorkers) await startWorkers({ prisma: database.prisma, jobs, logger, env, metrics });
+  if (runsWorkers)
+    await startWorkers({
+      prisma: database.prisma,
+      pool: database.pool,
+      jobs,
+      logger,
+      env,
+      metrics,
+    });
 
   if (servesApi) {
     await ensureFirstAdmin(

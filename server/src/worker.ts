@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { PgBoss, Queue } from 'pg-boss';
 import type { PrismaClient } from './db.ts';
 import type { Env } from './env.ts';
@@ -11,6 +12,8 @@ import { scoringJobs } from './scoring/scoring.jobs.ts';
 /** What job handlers receive besides their job. */
 export interface WorkerDependencies {
   prisma: PrismaClient;
+  /** The pool under Prisma, for the hot paths written in plain SQL (see leads/submission-write.ts). */
+  pool: pg.Pool;
   jobs: PgBoss;
   logger: Logger;
   /** The validated environment, for the features' worker settings (batch sizes, concurrency). */

@@ -122,7 +122,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
         origin: headers.get('origin') ?? undefined,
       };
     },
-    authenticate: (credentials) => authenticate(options.prisma, credentials),
+    authenticate: (credentials) => authenticate(options, credentials),
     clientIp(headers, socketAddress) {
       const forwarded = (headers.get('x-forwarded-for') ?? '')
         .split(',')
@@ -138,7 +138,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     async authenticateRequest(credentials, ip, authenticated) {
       let principal: Principal;
       try {
-        principal = await (authenticated ?? authenticate(options.prisma, credentials));
+        principal = await (authenticated ?? authenticate(options, credentials));
       } catch (error) {
         await limitRequest(anonymous, ip);
         throw error;

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { PrismaClient } from '../db.ts';
 import type { UserRole } from '../generated/prisma/enums.ts';
 import { forbiddenError, unauthenticatedError } from './access-errors.ts';
@@ -64,21 +65,45 @@ const touchIntervalMs = 60 * 1000;
  * use it); a stale session cookie is treated as no session, so the dashboard shows sign-in.
  */
 export async function authenticate(
-  prisma: PrismaClient,
+  db: { prisma: PrismaClient; pool: pg.Pool },
   credentials: Credentials,
 ): Promise<Principal> {
-  if (credentials.apiKey) return authenticateApiKey(prisma, credentials.apiKey, credentials.origin);
-  if (credentials.sessionToken) return authenticateSession(prisma, credentials.sessionToken);
+  if (credentials.apiKey)
+    return authenticateApiKey(db.pool, credentials.apiKey, credentials.origin);
+  if (credentials.sessionToken) return authenticateSession(db.prisma, credentials.sessionToken);
   return anonymous;
 }
 
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  allowedOrigins: string[];
+  revoked: boolean;
+  /** lastUsedAt is older than touchIntervalMs (or unset): record this use. */
+  stale: boolean;
+}
+
+// Plain SQL on the pool: every machine request (forms, n8n, webhooks) starts here, and Prisma's
+// client-side cost per statement was a good part of a createLead (see leads/submission-write.ts).
+const apiKeyByHashSql = `
+  SELECT "id", "name", "prefix", "scopes", "allowedOrigins", "revokedAt" IS NOT NULL AS "revoked",
+    ("lastUsedAt" IS NULL OR "lastUsedAt" < now() - make_interval(secs => $2)) AS "stale"
+  FROM "api_keys" WHERE "keyHash" = $1`;
+
 async function authenticateApiKey(
-  prisma: PrismaClient,
+  pool: pg.Pool,
   key: string,
   origin: string | undefined,
 ): Promise<Principal> {
-  const found = await prisma.apiKey.findUnique({ where: { keyHash: hashToken(key) } });
-  if (!found || found.revokedAt) {
+  const { rows } = await pool.query<ApiKeyRow>({
+    name: 'streamleads.api-key-by-hash',
+    text: apiKeyByHashSql,
+    values: [hashToken(key), touchIntervalMs / 1000],
+  });
+  const found = rows[0];
+  if (!found || found.revoked) {
     throw unauthenticatedError('The API key is not valid or was revoked.');
   }
   // Browsers always send Origin on cross-origin requests; servers (n8n, scripts) do not. A key
@@ -86,9 +111,8 @@ async function authenticateApiKey(
   if (origin && !found.allowedOrigins.includes(origin)) {
     throw forbiddenError(`This API key may not be used from ${origin}.`);
   }
-  const now = Date.now();
-  if (!found.lastUsedAt || now - found.lastUsedAt.getTime() > touchIntervalMs) {
-    await prisma.apiKey.update({ where: { id: found.id }, data: { lastUsedAt: new Date(now) } });
+  if (found.stale) {
+    await pool.query('UPDATE "api_keys" SET "lastUsedAt" = now() WHERE "id" = $1', [found.id]);
   }
   return {
     kind: 'api-key',

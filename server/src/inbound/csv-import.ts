@@ -8,7 +8,8 @@ import { AppError, type FieldError } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { LeadOrigin } from '../generated/prisma/enums.ts';
 import { parseLeadInput, type NormalisedLeadInput } from '../leads/lead-input.ts';
-import { hashPayload, uuidV7 } from '../leads/leads.ts';
+import { uuidV7 } from '../leads/lead-ids.ts';
+import { hashPayload } from '../leads/leads.ts';
 import { scoreLeadQueue, type ScoreLeadJob } from '../scoring/scoring.ts';
 import { parseCsv } from './csv.ts';
 

@@ -3,6 +3,7 @@
 // rate limits do not reach them, so each route brings its own guard: a signature or key for
 // webhooks, per-IP limits and an origin check for the public form.
 import type { Plugin } from 'graphql-yoga';
+import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { AccessControl } from '../access/access-control.ts';
 import type { PrismaClient } from '../db.ts';
@@ -21,6 +22,8 @@ export const googleWebhookPath = '/inbound/google';
 /** What the inbound routes need. */
 export interface InboundRoutesOptions {
   prisma: PrismaClient;
+  /** The pool under Prisma: leads are written on it (see leads/submission-write.ts). */
+  pool: pg.Pool;
   jobs: PgBoss;
   logger: Logger;
   access: AccessControl;

@@ -17,12 +17,12 @@ const polling = { notifyPollingIntervalSeconds: 5, pollingIntervalSeconds: 2 };
 /** The inbound channels' queues and handlers (see worker.ts). */
 export const inboundJobs: FeatureJobs = {
   queues,
-  async register({ prisma, jobs, metrics }: WorkerDependencies) {
+  async register({ prisma, pool, jobs, metrics }: WorkerDependencies) {
     await jobs.work(
       processInboundQueue,
       { ...polling, batchSize: 1 },
       async ([job]: Job<ProcessInboundJob>[]) => {
-        if (job) await processInboundPayload({ prisma, jobs, metrics }, job.data.payloadId);
+        if (job) await processInboundPayload({ prisma, pool, jobs, metrics }, job.data.payloadId);
       },
     );
     await jobs.work(

@@ -11,7 +11,7 @@ import {
   ingestLead,
   isLeadId,
   type LeadAttribution,
-  type LeadWriteDependencies,
+  type IngestDependencies,
 } from '../leads/leads.ts';
 import { readInboundSettings } from './inbound-settings.ts';
 import { fetchMetaLead, mapMetaLead, MetaFetchError } from './meta.ts';
@@ -93,7 +93,7 @@ export type MappedLead =
   | { ok: false; reason: string };
 
 /** Options of {@link processInboundPayload}. */
-export interface ProcessInboundDependencies extends LeadWriteDependencies {
+export interface ProcessInboundDependencies extends IngestDependencies {
   /** The fetch used for the Graph API (default: global fetch). */
   fetch?: typeof fetch;
 }

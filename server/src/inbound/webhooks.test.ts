@@ -149,7 +149,7 @@ async function runInboundJobs(): Promise<number> {
   const jobs = await worker.fetch<ProcessInboundJob>(processInboundQueue, { batchSize: 100 });
   for (const job of jobs) {
     await processInboundPayload(
-      { prisma: database.prisma, jobs: worker, fetch },
+      { prisma: database.prisma, pool: database.pool, jobs: worker, fetch },
       job.data.payloadId,
     );
   }
@@ -275,7 +275,10 @@ describe('Meta lead ads', () => {
     const payload = await database.prisma.inboundPayload.findUniqueOrThrow({
       where: { externalId: 'meta:lg-200' },
     });
-    await processInboundPayload({ prisma: database.prisma, jobs: worker }, payload.id);
+    await processInboundPayload(
+      { prisma: database.prisma, pool: database.pool, jobs: worker },
+      payload.id,
+    );
     expect(await database.prisma.leadSubmission.count({ where: { leadId: lead.id } })).toBe(1);
     await expectBystanderUntouched();
   });

@@ -68,6 +68,7 @@ it('scores a lead with a worker started after the API died right after acknowled
   try {
     await scoringJobs.register({
       prisma: database.prisma,
+      pool: database.pool,
       jobs: laterWorker,
       logger,
       env: loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '2' }),

@@ -8,6 +8,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import type { LeadOrigin, LeadStatus, SubmissionChannel } from '../generated/prisma/enums.ts';
 import { parseConsent } from '../privacy/consent.ts';
 import { LeadConsentInput } from '../privacy/privacy.schema.ts';
+import { queuedScoringJobIds } from '../scoring/scoring.ts';
 import { normaliseAttribution, parseLeadInput, type NormalisedAttribution } from './lead-input.ts';
 import {
   deleteLead,
@@ -17,7 +18,6 @@ import {
   LeadErasedError,
   LeadNotFoundError,
   parseLeadUpdate,
-  queuedScoringJobIds,
   rescoreLead,
   updateLead,
   waitForScoring,

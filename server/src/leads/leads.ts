@@ -1,10 +1,11 @@
-// Lead writes shared by the GraphQL resolvers and, later, webhooks and CSV import. Each write is
-// one transaction holding the row, its submission, its scoring job and its event: a commit
-// carries all of them, a rollback none.
-import { createHash, randomBytes } from 'node:crypto';
+// Lead writes shared by the GraphQL resolvers, webhooks and forms. Each write is one transaction
+// holding the row, its submission, its scoring job and its event: a commit carries all of them, a
+// rollback none.
+import { createHash } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
+import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { jobsExecutor, type PrismaClient, type Transaction } from '../db.ts';
+import type { PrismaClient } from '../db.ts';
 import { AppError, ValidationError, type FieldError } from '../errors.ts';
 import { publishEvent } from '../events.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -13,13 +14,14 @@ import { Prisma } from '../generated/prisma/client.ts';
 import { parseFollowUpAt, rescheduleFollowUp } from '../pipeline/follow-ups.ts';
 import { assignOwnersOnClassChange } from '../pipeline/owners.ts';
 import type { ConsentRecord } from '../privacy/consent.ts';
-import { enqueueScoring, scoreLeadQueue, type ScoreLeadJob } from '../scoring/scoring.ts';
+import { enqueueScoring, scoreLeadQueue } from '../scoring/scoring.ts';
 import {
   normaliseAttribution,
   parseLeadUpdateInput,
   type NormalisedLeadInput,
   type NormalisedLeadUpdate,
 } from './lead-input.ts';
+import { writeSubmission } from './submission-write.ts';
 
 export class LeadNotFoundError extends AppError {
   override name = 'LeadNotFoundError';
@@ -65,6 +67,11 @@ export interface LeadWriteDependencies {
   jobs: PgBoss;
   /** Counts committed submissions when given. */
   metrics?: Metrics;
+}
+
+/** What ingestLead needs: it writes on a plain connection of the pool under Prisma. */
+export interface IngestDependencies extends LeadWriteDependencies {
+  pool: pg.Pool;
 }
 
 /** Options of {@link ingestLead}. */
@@ -123,7 +130,7 @@ export interface IngestLeadResult {
  * class a person saw stays true to the last scoring instead of flickering to PROCESSING.
  */
 export async function ingestLead(
-  dependencies: LeadWriteDependencies,
+  dependencies: IngestDependencies,
   options: IngestLeadOptions,
 ): Promise<IngestLeadResult> {
   const payloadHash = hashPayload(options.raw);
@@ -133,14 +140,25 @@ export async function ingestLead(
     if (earlier) return earlier;
   }
   try {
-    const result = await dependencies.prisma.$transaction((tx) =>
-      writeSubmission(tx, dependencies.jobs, { ...options, idempotencyKey: key }, payloadHash),
+    const written = await writeSubmission(
+      dependencies.pool,
+      dependencies.jobs,
+      {
+        input: options.input,
+        raw: options.raw,
+        channel: options.channel,
+        idempotencyKey: key,
+        payloadHash,
+        consent: options.consent ?? null,
+        attribution: normaliseAttribution(options.attribution).value,
+      },
+      { withScoringJobs: options.withScoringJobs === true },
     );
     dependencies.metrics?.leadsIngested.inc({
-      change: result.created ? 'created' : 'merged',
+      change: written.created ? 'created' : 'merged',
       origin: options.input.origin,
     });
-    return result;
+    return { ...written, replayed: false };
   } catch (error) {
     // The same key sent twice at once: the unique index makes the later insert wait for the
     // earlier commit, then fail; its transaction rolled back, so it answers with the earlier result.
@@ -172,91 +190,6 @@ async function findEarlierResult(
   };
 }
 
-interface UpsertedLead {
-  id: string;
-  inserted: boolean;
-}
-
-async function writeSubmission(
-  tx: Transaction,
-  jobs: PgBoss,
-  options: IngestLeadOptions & { idempotencyKey: string | null },
-  payloadHash: string,
-): Promise<IngestLeadResult> {
-  const lead = await upsertLeadByEmail(tx, options.input);
-  const submission = await tx.leadSubmission.create({
-    data: {
-      leadId: lead.id,
-      channel: options.channel,
-      payload: options.raw,
-      createdLead: lead.inserted,
-      idempotencyKey: options.idempotencyKey,
-      payloadHash,
-      ...normaliseAttribution(options.attribution).value,
-    },
-    select: { id: true },
-  });
-  if (options.consent) {
-    await tx.leadConsent.create({
-      data: { leadId: lead.id, submissionId: submission.id, ...options.consent },
-      select: { id: true },
-    });
-  }
-  await enqueueScoring(jobs, tx, lead.id);
-  const scoringJobIds = options.withScoringJobs ? await queuedScoringJobIds(jobs, lead.id, tx) : [];
-  await publishEvent(tx, {
-    type: 'lead.changed',
-    leadId: lead.id,
-    change: lead.inserted ? 'created' : 'merged',
-  });
-  return {
-    leadId: lead.id,
-    submissionId: submission.id,
-    created: lead.inserted,
-    replayed: false,
-    scoringJobIds,
-  };
-}
-
-// One statement, so two submissions of a new email at once cannot both insert: the later one
-// waits on the unique index and turns into the update. `xmax = 0` holds only for a row this
-// statement inserted (an updated row carries the updating transaction's id). Prisma's upsert
-// cannot tell the two apart, and a read-then-write would race.
-async function upsertLeadByEmail(tx: Transaction, input: NormalisedLeadInput) {
-  const rows = await tx.$queryRaw<UpsertedLead[]>`
-    INSERT INTO "leads" AS lead
-      ("id", "name", "email", "phone", "origin", "interest", "approximateIncome", "city", "notes",
-       "updatedAt")
-    VALUES
-      (${uuidV7()}::uuid, ${input.name}, ${input.email}, ${input.phone},
-       ${input.origin}::"LeadOrigin", ${input.interest}, ${input.approximateIncome}::numeric,
-       ${input.city}, ${input.notes}, now())
-    ON CONFLICT ("email") DO UPDATE SET
-      "name" = EXCLUDED."name",
-      "origin" = EXCLUDED."origin",
-      "phone" = coalesce(EXCLUDED."phone", lead."phone"),
-      "interest" = coalesce(EXCLUDED."interest", lead."interest"),
-      "approximateIncome" = coalesce(EXCLUDED."approximateIncome", lead."approximateIncome"),
-      "city" = coalesce(EXCLUDED."city", lead."city"),
-      "notes" = coalesce(EXCLUDED."notes", lead."notes"),
-      "updatedAt" = now()
-    RETURNING "id", (xmax = 0) AS "inserted"`;
-  const [row] = rows;
-  if (!row) throw new Error('upsert returned no row');
-  return row;
-}
-
-// The ids Prisma generates for @default(uuid(7)), made here because the upsert is raw SQL:
-// 48 bits of milliseconds, then random bits, so new rows land at the end of the primary key index.
-export function uuidV7(): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(Date.now(), 0, 6);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /** SHA-256 of the payload's canonical JSON: the same fields in any order hash the same. */
 export function hashPayload(payload: Prisma.InputJsonValue): string {
   return createHash('sha256').update(canonicalJson(payload)).digest('hex');
@@ -280,8 +213,10 @@ export function isLeadId(id: string): boolean {
   return UUID.test(id);
 }
 
+/** A unique index refused the write: Prisma's P2002, or SQLSTATE 23505 from plain SQL. */
 function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+  if (error instanceof Prisma.PrismaClientKnownRequestError) return error.code === 'P2002';
+  return (error as { code?: unknown } | null)?.code === '23505';
 }
 
 function isNotFound(error: unknown): boolean {
@@ -422,23 +357,6 @@ export async function rescoreLead(
     if (found.erased) throw new LeadErasedError(leadId);
     await enqueueScoring(dependencies.jobs, tx, leadId);
   });
-}
-
-/**
- * The lead's scoring jobs that have not started yet. Inside the transaction that enqueued one, that
- * job is among them.
- */
-export async function queuedScoringJobIds(
-  jobs: PgBoss,
-  leadId: string,
-  tx?: Transaction,
-): Promise<string[]> {
-  const queued = await jobs.findJobs<ScoreLeadJob>(scoreLeadQueue, {
-    data: { leadId },
-    queued: true,
-    ...(tx && { db: jobsExecutor(tx) }),
-  });
-  return queued.map((job) => job.id);
 }
 
 const settledStates = new Set(['completed', 'failed', 'cancelled']);

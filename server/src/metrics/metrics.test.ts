@@ -23,6 +23,7 @@ beforeAll(async () => {
   // The worker counts into the app's registry, as in one process running role all.
   const dependencies = {
     prisma: database.prisma,
+    pool: database.pool,
     jobs: worker,
     logger,
     env: loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '2' }),

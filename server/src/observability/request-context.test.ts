@@ -137,6 +137,7 @@ async function startWorkers() {
   workersStarted = true;
   const dependencies = {
     prisma: database.prisma,
+    pool: database.pool,
     jobs: worker,
     logger,
     env: loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '1' }),

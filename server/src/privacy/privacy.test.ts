@@ -70,6 +70,7 @@ beforeAll(async () => {
   await worker.start();
   const dependencies = {
     prisma: database.prisma,
+    pool: database.pool,
     jobs: worker,
     logger,
     env: loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '2' }),

@@ -2,7 +2,7 @@
 // (enqueueScoring). Leads are scored in batches, one transaction per batch: the rows are locked,
 // only leads whose result differs are written, and exactly those publish 'scored' at commit.
 import { isDeepStrictEqual } from 'node:util';
-import type { PgBoss } from 'pg-boss';
+import type { Db, PgBoss } from 'pg-boss';
 import { createAutomationRuns } from '../automations/automations.ts';
 import { jobsExecutor, type Transaction } from '../db.ts';
 import { eventsChannel, serializeEvent } from '../events.ts';
@@ -24,8 +24,30 @@ export interface ScoreLeadJob {
  * acknowledged lead is never left unscored, even if the process dies right after the commit.
  */
 export async function enqueueScoring(jobs: PgBoss, tx: Transaction, leadId: string): Promise<void> {
+  await enqueueScoringWith(jobs, jobsExecutor(tx), leadId);
+}
+
+/** enqueueScoring through any pg-boss executor `db` whose statements join the caller's transaction. */
+export async function enqueueScoringWith(jobs: PgBoss, db: Db, leadId: string): Promise<void> {
   const job: ScoreLeadJob = { leadId };
-  await jobs.send(scoreLeadQueue, job, { db: jobsExecutor(tx) });
+  await jobs.send(scoreLeadQueue, job, { db });
+}
+
+/**
+ * The lead's scoring jobs that have not started yet. Read through `db` inside the transaction that
+ * enqueued one, that job is among them.
+ */
+export async function queuedScoringJobIds(
+  jobs: PgBoss,
+  leadId: string,
+  db?: Db,
+): Promise<string[]> {
+  const queued = await jobs.findJobs<ScoreLeadJob>(scoreLeadQueue, {
+    data: { leadId },
+    queued: true,
+    ...(db && { db }),
+  });
+  return queued.map((job) => job.id);
 }
 
 /** What scoring did to one lead. */

@@ -36,7 +36,7 @@ beforeAll(async () => {
   worker = createJobs({ url: database.url, poolSize: 4, logger, maintain: false });
   await worker.start();
   const env = loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '2' });
-  const dependencies = { prisma: database.prisma, jobs: worker, logger, env };
+  const dependencies = { prisma: database.prisma, pool: database.pool, jobs: worker, logger, env };
   await automationsJobs.register(dependencies);
   await scoringJobs.register(dependencies);
   // Never scored: it must get no runs, no email and stay subscribed.
