@@ -20,51 +20,39 @@ import {
 } from './pipeline-stats.ts';
 import { LeadStageEnum } from './pipeline.schema.ts';
 
-const conversionFields = {
-  total: 'Leads in the group.',
-  won: 'Of them, leads at stage WON now.',
-  lost: 'Of them, leads at stage LOST now.',
-  conversionRate: 'won / total, from 0 to 1; null when the group is empty.',
-} as const;
-
-const ConversionType = builder.objectRef<Conversion>('PipelineConversion').implement({
-  description: 'How many leads of a group were won.',
+// The counts every conversion group shares, defined once: the three group types implement it.
+const ConversionCountsInterface = builder.interfaceRef<Conversion>('ConversionCounts').implement({
+  description: 'How many leads of a group were won and lost.',
   fields: (t) => ({
-    total: t.exposeInt('total', { description: conversionFields.total }),
-    won: t.exposeInt('won', { description: conversionFields.won }),
-    lost: t.exposeInt('lost', { description: conversionFields.lost }),
+    total: t.exposeInt('total', { description: 'Leads in the group.' }),
+    won: t.exposeInt('won', { description: 'Of them, leads at stage WON now.' }),
+    lost: t.exposeInt('lost', { description: 'Of them, leads at stage LOST now.' }),
     conversionRate: t.exposeFloat('conversionRate', {
       nullable: true,
-      description: conversionFields.conversionRate,
+      description: 'won / total, from 0 to 1; null when the group is empty.',
     }),
   }),
 });
 
+const ConversionType = builder.objectRef<Conversion>('PipelineConversion').implement({
+  description: 'How many leads of a group were won.',
+  interfaces: [ConversionCountsInterface],
+  fields: () => ({}),
+});
+
 const OriginConversionType = builder.objectRef<OriginConversion>('OriginConversion').implement({
   description: 'How many leads from one origin were won.',
+  interfaces: [ConversionCountsInterface],
   fields: (t) => ({
     origin: t.expose('origin', { type: LeadOriginEnum, description: 'The origin.' }),
-    total: t.exposeInt('total', { description: conversionFields.total }),
-    won: t.exposeInt('won', { description: conversionFields.won }),
-    lost: t.exposeInt('lost', { description: conversionFields.lost }),
-    conversionRate: t.exposeFloat('conversionRate', {
-      nullable: true,
-      description: conversionFields.conversionRate,
-    }),
   }),
 });
 
 const ClassConversionType = builder.objectRef<ClassConversion>('ClassConversion').implement({
   description: 'How many leads of one class (their current status) were won.',
+  interfaces: [ConversionCountsInterface],
   fields: (t) => ({
     status: t.expose('status', { type: LeadStatusEnum, description: 'The class.' }),
-    total: t.exposeInt('total', { description: conversionFields.total }),
-    won: t.exposeInt('won', { description: conversionFields.won }),
-    lost: t.exposeInt('lost', { description: conversionFields.lost }),
-    conversionRate: t.exposeFloat('conversionRate', {
-      nullable: true,
-      description: conversionFields.conversionRate,
-    }),
   }),
 });
 
