@@ -7,11 +7,9 @@ import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { loadEnv } from '../env.ts';
+import { startTestWorker } from '../../test/worker.ts';
 import type { AutomationRun } from '../generated/prisma/client.ts';
 import type { LeadStatus } from '../generated/prisma/enums.ts';
-import { createJobs } from '../jobs.ts';
-import { createLogger } from '../logger.ts';
 import { scoringJobs } from '../scoring/scoring.jobs.ts';
 import { enqueueScoring } from '../scoring/scoring.ts';
 import { automationsJobs, runAutomation } from './automations.jobs.ts';
@@ -67,7 +65,6 @@ async function startSink(): Promise<Sink> {
   return sink;
 }
 
-const logger = createLogger('silent');
 const n8nSecret = 'n8n-shared-secret';
 let database: TestDatabase;
 let app: TestApp;
@@ -81,12 +78,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   app = await startTestApp(database);
   [slack, n8n, whatsapp] = await Promise.all([startSink(), startSink(), startSink()]);
-  worker = createJobs({ url: database.url, poolSize: 4, logger, maintain: false });
-  await worker.start();
-  const env = loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '2' });
-  const dependencies = { prisma: database.prisma, pool: database.pool, jobs: worker, logger, env };
-  await automationsJobs.register(dependencies);
-  await scoringJobs.register(dependencies);
+  worker = await startTestWorker(database, [automationsJobs, scoringJobs]);
   // Never scored: it must get no runs and stay as it is.
   const bystander = await database.prisma.lead.create({
     data: { name: 'Bia Bystander', email: 'bystander@example.com', origin: 'REFERRAL' },

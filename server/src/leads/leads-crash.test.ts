@@ -3,10 +3,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { freePort, runScript } from '../../test/processes.ts';
+import { startTestWorker } from '../../test/worker.ts';
 import { createApiKey } from '../access/api-keys.ts';
-import { loadEnv } from '../env.ts';
-import { createJobs } from '../jobs.ts';
-import { createLogger } from '../logger.ts';
 import { scoringJobs } from '../scoring/scoring.jobs.ts';
 import { scoreLeadQueue } from '../scoring/scoring.ts';
 
@@ -62,17 +60,8 @@ it('scores a lead with a worker started after the API died right after acknowled
     SELECT state::text FROM pgboss.job WHERE name = ${scoreLeadQueue} AND data->>'leadId' = ${leadId}`;
   expect(queued).toEqual({ state: 'created' });
 
-  const logger = createLogger('silent');
-  const laterWorker = createJobs({ url: database.url, poolSize: 2, logger, maintain: false });
-  await laterWorker.start();
+  const laterWorker = await startTestWorker(database, [scoringJobs], { poolSize: 2 });
   try {
-    await scoringJobs.register({
-      prisma: database.prisma,
-      pool: database.pool,
-      jobs: laterWorker,
-      logger,
-      env: loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '2' }),
-    });
     const scored = await waitUntil(
       () => database.prisma.lead.findUniqueOrThrow({ where: { id: leadId } }),
       (lead) => lead.processedAt !== null,

@@ -4,12 +4,9 @@ import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { loadEnv } from '../env.ts';
-import { createJobs } from '../jobs.ts';
-import { createLogger } from '../logger.ts';
+import { startTestWorker } from '../../test/worker.ts';
 import { scoringJobs } from '../scoring/scoring.jobs.ts';
 
-const logger = createLogger('silent');
 let database: TestDatabase;
 let app: TestApp;
 /** The worker process: its own pg-boss with the scoring handlers registered. */
@@ -19,15 +16,7 @@ let bystander: unknown;
 beforeAll(async () => {
   database = await createTestDatabase();
   app = await startTestApp(database);
-  worker = createJobs({ url: database.url, poolSize: 2, logger, maintain: false });
-  await worker.start();
-  await scoringJobs.register({
-    prisma: database.prisma,
-    pool: database.pool,
-    jobs: worker,
-    logger,
-    env: loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '2' }),
-  });
+  worker = await startTestWorker(database, [scoringJobs], { poolSize: 2 });
   const { id } = await database.prisma.lead.create({
     data: { name: 'Bia Bystander', email: 'bystander@example.com', origin: 'REFERRAL' },
   });

@@ -4,13 +4,10 @@ import { WebSocket } from 'ws';
 import { automationsJobs } from '../automations/automations.jobs.ts';
 import { startTestApp, type TestApp } from '../../test/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { loadEnv } from '../env.ts';
-import { createJobs } from '../jobs.ts';
-import { createLogger } from '../logger.ts';
+import { startTestWorker } from '../../test/worker.ts';
 import { scoringJobs } from '../scoring/scoring.jobs.ts';
 import { createMetrics, serveMetrics } from './metrics.ts';
 
-const logger = createLogger('silent');
 let database: TestDatabase;
 let app: TestApp;
 let worker: PgBoss;
@@ -18,19 +15,11 @@ let worker: PgBoss;
 beforeAll(async () => {
   database = await createTestDatabase();
   app = await startTestApp(database);
-  worker = createJobs({ url: database.url, poolSize: 2, logger, maintain: false });
-  await worker.start();
   // The worker counts into the app's registry, as in one process running role all.
-  const dependencies = {
-    prisma: database.prisma,
-    pool: database.pool,
-    jobs: worker,
-    logger,
-    env: loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '2' }),
+  worker = await startTestWorker(database, [scoringJobs, automationsJobs], {
+    poolSize: 2,
     metrics: app.metrics,
-  };
-  await scoringJobs.register(dependencies);
-  await automationsJobs.register(dependencies);
+  });
   await database.prisma.lead.create({
     data: { name: 'Bia Bystander', email: 'bystander@example.com', origin: 'REFERRAL' },
   });

@@ -7,10 +7,10 @@ import { openTestSocket } from '../../test/access.ts';
 import { startTestApp, type TestApp } from '../../test/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { startHttpSink, type HttpSink } from '../../test/http-sink.ts';
+import { testWorkerDependencies } from '../../test/worker.ts';
 import { automationsJobs } from '../automations/automations.jobs.ts';
 import { runAutomationQueue, settingsId } from '../automations/automations.ts';
 import { encryptSecret } from '../automations/secrets.ts';
-import { loadEnv } from '../env.ts';
 import { createJobs } from '../jobs.ts';
 import { createLogger } from '../logger.ts';
 import { scoringJobs } from '../scoring/scoring.jobs.ts';
@@ -135,13 +135,10 @@ async function scoringJobRequestIds(leadId: string): Promise<unknown[]> {
 async function startWorkers() {
   if (workersStarted) return;
   workersStarted = true;
-  const dependencies = {
-    prisma: database.prisma,
-    pool: database.pool,
-    jobs: worker,
+  const dependencies = testWorkerDependencies(database, worker, {
     logger,
-    env: loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '1' }),
-  };
+    env: { SCORING_CONCURRENCY: '1' },
+  });
   await scoringJobs.register(dependencies);
   await automationsJobs.register(dependencies);
 }

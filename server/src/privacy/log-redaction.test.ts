@@ -7,11 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { startHttpSink, type HttpSink } from '../../test/http-sink.ts';
+import { startTestWorker } from '../../test/worker.ts';
 import { automationsJobs } from '../automations/automations.jobs.ts';
 import { settingsId } from '../automations/automations.ts';
 import { encryptSecret } from '../automations/secrets.ts';
-import { loadEnv } from '../env.ts';
-import { createJobs } from '../jobs.ts';
 import { createLogger } from '../logger.ts';
 import { scoringJobs } from '../scoring/scoring.jobs.ts';
 import { scoreLeadQueue } from '../scoring/scoring.ts';
@@ -37,17 +36,7 @@ beforeAll(async () => {
   app = await startTestApp(database, { logger });
   // A receiver that fails and quotes what it was sent: the run's error then holds the lead.
   receiver = await startHttpSink({ status: 500, echoBody: true });
-  worker = createJobs({ url: database.url, poolSize: 4, logger, maintain: false });
-  await worker.start();
-  const dependencies = {
-    prisma: database.prisma,
-    pool: database.pool,
-    jobs: worker,
-    logger,
-    env: loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '2' }),
-  };
-  await scoringJobs.register(dependencies);
-  await automationsJobs.register(dependencies);
+  worker = await startTestWorker(database, [scoringJobs, automationsJobs], { logger });
   const settings = {
     plan: { HOT: ['notify-slack', 'send-to-crm'], WARM: [], COLD: [] },
     followUpMinutes: { HOT: 60, WARM: 4320, COLD: 10080 },

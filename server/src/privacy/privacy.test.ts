@@ -6,19 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { startHttpSink, type HttpSink } from '../../test/http-sink.ts';
+import { startTestWorker } from '../../test/worker.ts';
 import { createApiKey } from '../access/api-keys.ts';
 import { automationsJobs } from '../automations/automations.jobs.ts';
 import { settingsId } from '../automations/automations.ts';
 import { encryptSecret } from '../automations/secrets.ts';
-import { loadEnv } from '../env.ts';
 import type { AutomationRun } from '../generated/prisma/client.ts';
-import { createJobs } from '../jobs.ts';
-import { createLogger } from '../logger.ts';
 import { scoringJobs } from '../scoring/scoring.jobs.ts';
 import { enqueueScoring, scoreLeadQueue } from '../scoring/scoring.ts';
 import { erasedLeadEmail, erasedLeadName, erasedRunSkipReason } from './privacy.ts';
 
-const logger = createLogger('silent');
 let database: TestDatabase;
 let app: TestApp;
 let worker: PgBoss;
@@ -66,17 +63,7 @@ beforeAll(async () => {
   app = await startTestApp(database);
   // Fails and quotes what it was sent, as some receivers do: the run's error then holds the lead.
   receiver = await startHttpSink({ status: 500, echoBody: true });
-  worker = createJobs({ url: database.url, poolSize: 4, logger, maintain: false });
-  await worker.start();
-  const dependencies = {
-    prisma: database.prisma,
-    pool: database.pool,
-    jobs: worker,
-    logger,
-    env: loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '2' }),
-  };
-  await scoringJobs.register(dependencies);
-  await automationsJobs.register(dependencies);
+  worker = await startTestWorker(database, [scoringJobs, automationsJobs]);
   const settings = {
     // remarketing-list: the consenting lead joins the remarketing audience (erasure removes it).
     plan: { HOT: ['notify-slack', 'schedule-follow-up', 'remarketing-list'], WARM: [], COLD: [] },

@@ -5,10 +5,9 @@ import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { loadEnv } from '../env.ts';
+import { startTestWorker } from '../../test/worker.ts';
 import { startEventBus, type AppEvent, type EventBus } from '../events.ts';
 import type { LeadOrigin, LeadStatus } from '../generated/prisma/enums.ts';
-import { createJobs } from '../jobs.ts';
 import { createLogger } from '../logger.ts';
 import { rescoreBatch, rescoreBatchQueue, type RescoreBatchJob } from './rescore.ts';
 import { ensureActiveRuleSet } from './rule-sets.ts';
@@ -29,15 +28,7 @@ let bystander: { id: string; updatedAt: Date };
 beforeAll(async () => {
   database = await createTestDatabase();
   app = await startTestApp(database);
-  worker = createJobs({ url: database.url, poolSize: 4, logger, maintain: false });
-  await worker.start();
-  await scoringJobs.register({
-    prisma: database.prisma,
-    pool: database.pool,
-    jobs: worker,
-    logger,
-    env: loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '2' }),
-  });
+  worker = await startTestWorker(database, [scoringJobs]);
   events = await startEventBus({ url: database.url, logger });
   events.subscribe((event) => received.push(event));
   // Never scored and never enqueued: no test may touch it.

@@ -7,11 +7,9 @@ import { createApiKey } from '../../access/api-keys.ts';
 import { startTestApp, type TestApp } from '../../../test/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../../../test/smtp-sink.ts';
-import { loadEnv } from '../../env.ts';
+import { startTestWorker } from '../../../test/worker.ts';
 import type { AutomationRun } from '../../generated/prisma/client.ts';
 import type { LeadStatus } from '../../generated/prisma/enums.ts';
-import { createJobs } from '../../jobs.ts';
-import { createLogger } from '../../logger.ts';
 import { scoringJobs } from '../../scoring/scoring.jobs.ts';
 import { enqueueScoring } from '../../scoring/scoring.ts';
 import { automationsJobs } from '../automations.jobs.ts';
@@ -20,7 +18,6 @@ import { decryptSecret, encryptSecret } from '../secrets.ts';
 import { sequenceStepDue, sequenceStepQueue, type SequenceStepJob } from './sequence.ts';
 import { unsubscribeToken, unsubscribeUrl } from './unsubscribe.ts';
 
-const logger = createLogger('silent');
 const publicBaseUrl = 'https://api.streamleads.example';
 const schedulingLink = 'https://agenda.example/imobiliaria';
 let database: TestDatabase;
@@ -33,12 +30,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   app = await startTestApp(database);
   smtp = await startSmtpSink();
-  worker = createJobs({ url: database.url, poolSize: 4, logger, maintain: false });
-  await worker.start();
-  const env = loadEnv({ SCORING_BATCH_SIZE: '50', SCORING_CONCURRENCY: '2' });
-  const dependencies = { prisma: database.prisma, pool: database.pool, jobs: worker, logger, env };
-  await automationsJobs.register(dependencies);
-  await scoringJobs.register(dependencies);
+  worker = await startTestWorker(database, [automationsJobs, scoringJobs]);
   // Never scored: it must get no runs, no email and stay subscribed.
   const bystander = await database.prisma.lead.create({
     data: { name: 'Bia Bystander', email: 'bystander@example.com', origin: 'REFERRAL' },
