@@ -155,7 +155,8 @@ describe('Embedded form', () => {
     const phoneError = page.locator('input[name="phone"] + [data-error-for="phone"]');
     await expect
       .poll(() => phoneError.textContent())
-      .toBe('Enter a valid phone number with area code, e.g. (11) 99999-9999');
+      // The visitor's browser asks for Portuguese (Accept-Language), and the API words it so.
+      .toBe('Informe um telefone válido com DDD, por exemplo (11) 99999-9999');
     const phone = page.locator('input[name="phone"]');
     expect(await phone.getAttribute('aria-invalid')).toBe('true');
     expect(await phone.getAttribute('aria-describedby')).toBe(await phoneError.getAttribute('id'));

@@ -69,7 +69,8 @@ describe('Lead detail', () => {
     await page.getByRole('button', { name: 'Salvar alterações' }).click();
     const error = page.locator('[data-field-error="phone"]');
     await expect.poll(() => error.count()).toBe(1);
-    expect(await error.textContent()).toMatch(/phone/i);
+    // In Portuguese, as the dashboard is: it sends its language as Accept-Language.
+    expect(await error.textContent()).toMatch(/telefone válido/i);
     expect(await phoneField().getAttribute('aria-invalid')).toBe('true');
     expect(await phoneField().getAttribute('aria-describedby')).toBe(
       await error.getAttribute('id'),

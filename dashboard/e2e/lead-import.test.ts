@@ -76,7 +76,7 @@ describe('CSV import', () => {
     expect(await badRow.locator('td').allTextContents()).toEqual([
       '4',
       'E-mail (E-mail)',
-      'Enter a valid email address',
+      'Informe um e-mail válido',
     ]);
     // A dry run imports nothing.
     await page.goto(`${dashboardUrl}/leads?q=${tag}`);

@@ -36,6 +36,7 @@ import { maskedErrors } from './database/database-unavailable.ts';
 import type { AccessRevokedEvent, EventBus } from './events.ts';
 import { checkReadiness } from './health/readiness.ts';
 import type { Logger } from './logger.ts';
+import { preferredLocale } from './localization/locale.ts';
 import { createMetrics, metricsPath, type Metrics } from './metrics/metrics.ts';
 import { runInContext } from './observability/request-context.ts';
 import { handleInRequestContext, useOperationName } from './observability/request-log.ts';
@@ -126,6 +127,7 @@ export function buildApp(options: AppOptions): App {
       metrics,
       request,
       principal,
+      locale: preferredLocale(headers.get('accept-language')),
       ip,
       access,
       setSessionCookie(token) {

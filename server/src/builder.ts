@@ -3,7 +3,6 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { forbiddenError, unauthenticatedError } from './access/access-errors.ts';
 import type { Permission } from './access/permissions.ts';
@@ -37,9 +36,10 @@ export const builder = new SchemaBuilder<{
     File: { Input: File; Output: never };
   };
 }>({
-  // Scope auth first, so nothing (not even input validation) runs for a caller who may not call;
-  // then errors, so it can turn the other plugins' errors (validation) into typed results.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin],
+  // Scope auth first, so nothing runs for a caller who may not call. Input is validated in the
+  // resolvers (zod), where the errors plugin turns a refusal into the typed ValidationError: the
+  // validation plugin checked arguments before that plugin could see its errors.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({

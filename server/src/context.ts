@@ -4,6 +4,7 @@ import type { AccessControl } from './access/access-control.ts';
 import type { Principal } from './access/principal.ts';
 import type { PrismaClient } from './db.ts';
 import type { EventBus } from './events.ts';
+import type { Locale } from './localization/locale.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/metrics.ts';
 
@@ -22,6 +23,8 @@ export interface Context {
   request?: Request;
   /** Who is calling, resolved from the session cookie or API key of this request or socket. */
   principal: Principal;
+  /** The language messages for people are worded in, from Accept-Language (English by default). */
+  locale: Locale;
   /** The caller's address (the proxy's client address when TRUST_PROXY says so). */
   ip: string | null;
   /** Sessions, cookies, rate limits: what access-related resolvers need beyond the principal. */

@@ -1,5 +1,6 @@
 import { builder } from './builder.ts';
-import { AppError, ValidationError, type FieldError } from './errors.ts';
+import { AppError, ValidationError, validationSummary, type FieldError } from './errors.ts';
+import { localize } from './localization/locale.ts';
 
 /** Every error a client can act on implements this interface. */
 export const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
@@ -22,7 +23,11 @@ export const FieldErrorType = builder.objectRef<FieldError>('FieldError').implem
       description:
         'The input field\'s name, e.g. "email" (dotted for nested fields); "" when the message is about the input as a whole.',
     }),
-    message: t.exposeString('message', { description: 'What to fix, e.g. "Email is required".' }),
+    message: t.string({
+      description:
+        'What to fix, e.g. "Email is required", in the language of the request\'s Accept-Language (Portuguese or English; English when it names neither).',
+      resolve: (error, _args, ctx) => localize(error, ctx.locale),
+    }),
   }),
 });
 
@@ -32,6 +37,11 @@ builder.objectType(ValidationError, {
     'The input was refused and nothing was changed. `fieldErrors` holds one message per offending field; `message` lists them all in one line.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
+    message: t.string({
+      description:
+        'Every field\'s message in one line, "path: message; …", in the language of the request\'s Accept-Language.',
+      resolve: (error, _args, ctx) => validationSummary(error.fieldErrors, ctx.locale),
+    }),
     fieldErrors: t.expose('fieldErrors', {
       type: [FieldErrorType],
       description: 'One entry per offending field, at most one per path.',

@@ -1,3 +1,5 @@
+import { localize, type Locale, type Translations } from './localization/locale.ts';
+
 /**
  * Base of every error a client can act on. Only AppError subclasses reach clients as typed
  * results; anything else is masked by yoga, so driver messages never leak.
@@ -12,7 +14,9 @@ export class AppError extends Error {
  */
 export interface FieldError {
   path: string;
+  /** In English; `translations` words it for people who read another language. */
   message: string;
+  translations?: Translations;
 }
 
 /** Input that cannot be accepted, with one message per offending field. */
@@ -21,12 +25,17 @@ export class ValidationError extends AppError {
   readonly fieldErrors: FieldError[];
 
   constructor(fieldErrors: FieldError[]) {
-    // The summary repeats every field's message, for clients (n8n, scripts) that read only it.
-    super(
-      fieldErrors
-        .map(({ path, message }) => (path === '' ? message : `${path}: ${message}`))
-        .join('; '),
-    );
+    super(validationSummary(fieldErrors, 'en'));
     this.fieldErrors = fieldErrors;
   }
+}
+
+/**
+ * Every field's message in one line, in `locale`: ValidationError's `message`, for clients (n8n,
+ * scripts) that read only that.
+ */
+export function validationSummary(fieldErrors: readonly FieldError[], locale: Locale): string {
+  return fieldErrors
+    .map((error) => (error.path === '' ? '' : `${error.path}: `) + localize(error, locale))
+    .join('; ');
 }

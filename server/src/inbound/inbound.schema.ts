@@ -12,6 +12,7 @@ import type {
   LeadImportState,
 } from '../generated/prisma/enums.ts';
 import { LeadOriginEnum, SubmissionChannelEnum } from '../leads/leads.schema.ts';
+import { localize } from '../localization/locale.ts';
 import {
   checkCsv,
   createLeadImport,
@@ -380,22 +381,41 @@ const origin = z
     error: 'Enter an origin such as https://www.example.com (no path)',
   });
 
+// Checked in the resolver, not with the validation plugin's `validate:`: that runs before the
+// errors plugin can turn a refusal into the typed ValidationError every other mutation answers.
+const inboundSettingsChecks = z.object({
+  metaVerifyToken: secret,
+  metaAppSecret: secret,
+  metaAccessToken: secret,
+  metaGraphBaseUrl: httpUrl.nullish(),
+  googleKey: secret,
+  formThankYouUrl: httpUrl.nullish(),
+  formAllowedOrigins: z.array(origin).max(50).nullish(),
+});
+
+/** Every refused field of the input, by its path (formAllowedOrigins.1 for the second origin). */
+function inboundSettingsErrors(input: Record<string, unknown>): FieldError[] {
+  const checked = inboundSettingsChecks.safeParse(input);
+  if (checked.success) return [];
+  return checked.error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
 const UpdateInboundSettingsInput = builder.inputType('UpdateInboundSettingsInput', {
   description:
     'The settings to change; absent fields are left alone. Secrets are stored encrypted; null clears one.',
   fields: (t) => ({
     metaVerifyToken: t.string({
       description: "Any string; enter the same in Meta's webhook setup (Verify token).",
-      validate: secret,
     }),
-    metaAppSecret: t.string({ description: 'The Meta app secret.', validate: secret }),
+    metaAppSecret: t.string({ description: 'The Meta app secret.' }),
     metaAccessToken: t.string({
       description: 'A page access token with leads_retrieval.',
-      validate: secret,
     }),
     metaGraphBaseUrl: t.string({
       description: 'The Graph API base URL, e.g. https://graph.facebook.com/v21.0.',
-      validate: httpUrl,
     }),
     metaFormQuestions: t.field({
       type: [MetaFormQuestionsInput],
@@ -403,7 +423,6 @@ const UpdateInboundSettingsInput = builder.inputType('UpdateInboundSettingsInput
     }),
     googleKey: t.string({
       description: 'The key entered in the Google Ads lead form webhook.',
-      validate: secret,
     }),
     googleTestLeads: t.field({
       type: GoogleTestLeadPolicyEnum,
@@ -416,11 +435,9 @@ const UpdateInboundSettingsInput = builder.inputType('UpdateInboundSettingsInput
     formThankYouUrl: t.string({
       description:
         'Where the no-JavaScript form redirects after a lead is saved; null: a plain page.',
-      validate: httpUrl.nullish(),
     }),
     formAllowedOrigins: t.stringList({
       description: 'Replaces the origins whose pages may post the no-JavaScript form.',
-      validate: z.array(origin).max(50),
     }),
   }),
 });
@@ -444,6 +461,7 @@ builder.mutationField('updateInboundSettings', (t) =>
     },
     resolve: async (_root, { input }, ctx) => {
       const mappingErrors = [
+        ...inboundSettingsErrors(input),
         ...questionErrors('metaFormQuestions', input.metaFormQuestions ?? []),
         ...questionErrors('googleFormQuestions', input.googleFormQuestions ?? []),
       ];
@@ -530,7 +548,10 @@ const RowErrorType = builder.objectRef<RowError>('LeadImportRowError').implement
   fields: (t) => ({
     row: t.exposeInt('row', { description: 'The line in the file; the header is line 1.' }),
     path: t.exposeString('path', { description: 'The lead field, e.g. "email".' }),
-    message: t.exposeString('message', { description: 'What to fix.' }),
+    message: t.string({
+      description: "What to fix, in the language of the request's Accept-Language.",
+      resolve: (error, _args, ctx) => localize(error, ctx.locale),
+    }),
   }),
 });
 

@@ -62,6 +62,17 @@ describe('the no-JavaScript form', () => {
     expect(await database.prisma.leadSubmission.count()).toBe(0);
   });
 
+  it("words the messages in the visitor's language", async () => {
+    const response = await postForm(
+      { name: 'E', email: 'not an email' },
+      { 'accept-language': 'pt-BR,pt;q=0.9,en;q=0.8' },
+    );
+    const back = new URL(response.headers.get('location')!);
+    expect(back.searchParams.get('error_email')).toBe('Informe um e-mail válido');
+    expect(back.searchParams.get('error_name')).toBe('O nome precisa ter pelo menos 2 letras');
+    expect(await database.prisma.leadSubmission.count()).toBe(0);
+  });
+
   it('saves the corrected form with its UTM parameters and landing page, then redirects to the thank-you page', async () => {
     const response = await postForm(
       {

@@ -6,6 +6,7 @@
 // (web-forms.ts); /forms/lead is the default form of the inbound settings.
 import { anonymous } from '../access/principal.ts';
 import { parseLeadInput, type LeadFieldError } from '../leads/lead-input.ts';
+import { localize, preferredLocale, type Locale } from '../localization/locale.ts';
 import { ingestLead, type LeadAttribution } from '../leads/leads.ts';
 import { parseConsent } from '../privacy/consent.ts';
 import type { InboundRoutesOptions } from './inbound-routes.ts';
@@ -82,7 +83,12 @@ export async function handleWebForm(
       ...(parsed.ok ? [] : parsed.fieldErrors),
       ...(consent.ok ? [] : consent.fieldErrors),
     ];
-    return refused(config, formPage, fieldErrors);
+    return refused(
+      config,
+      formPage,
+      fieldErrors,
+      preferredLocale(request.headers.get('accept-language')),
+    );
   }
   const attribution = attributionOf(form, formPage);
   await ingestLead(options, {
@@ -119,7 +125,13 @@ function consentOf(config: WebFormConfig, form: URLSearchParams, receivedAt: Dat
   if (config.consentRequired && !ticked) {
     return {
       ok: false as const,
-      fieldErrors: [{ path: 'consent', message: 'Tick the box to agree to the terms' }],
+      fieldErrors: [
+        {
+          path: 'consent',
+          message: 'Tick the box to agree to the terms',
+          translations: { 'pt-BR': 'Marque a caixa para aceitar os termos' },
+        },
+      ],
     };
   }
   if (!ticked || config.consentTextVersion === null) return { ok: true as const, value: null };
@@ -129,15 +141,19 @@ function consentOf(config: WebFormConfig, form: URLSearchParams, receivedAt: Dat
   );
 }
 
-/** Back to the error URL or the form's page with one error_<field> per field; else a 422. */
+/**
+ * Back to the error URL or the form's page with one error_<field> per field; else a 422. The
+ * messages are worded in the visitor's language (Accept-Language), for the page to show as they are.
+ */
 function refused(
   config: WebFormConfig,
   formPage: URL | null,
   fieldErrors: readonly LeadFieldError[],
+  locale: Locale,
 ): Response {
   const back = config.errorUrl ? new URL(config.errorUrl) : formPage ? new URL(formPage) : null;
   if (!back) {
-    return new Response(fieldErrors.map((e) => `${e.path}: ${e.message}`).join('\n'), {
+    return new Response(fieldErrors.map((e) => `${e.path}: ${localize(e, locale)}`).join('\n'), {
       status: 422,
       headers: { 'content-type': 'text/plain; charset=utf-8' },
     });
@@ -146,8 +162,8 @@ function refused(
     if (key.startsWith('error_') || key === 'form_status') back.searchParams.delete(key);
   }
   back.searchParams.set('form_status', 'invalid');
-  for (const { path, message } of fieldErrors) {
-    back.searchParams.set(`error_${path || 'form'}`, message);
+  for (const error of fieldErrors) {
+    back.searchParams.set(`error_${error.path || 'form'}`, localize(error, locale));
   }
   return redirect(back.href);
 }

@@ -515,6 +515,45 @@ describe('Google Ads lead forms', () => {
     });
   });
 
+  it('refuses a bad URL and origin as a typed ValidationError with every field, changing nothing', async () => {
+    const result = await graphql(
+      `
+        mutation ($input: UpdateInboundSettingsInput!) {
+          updateInboundSettings(input: $input) {
+            __typename
+            ... on ValidationError {
+              fieldErrors {
+                path
+              }
+            }
+          }
+        }
+      `,
+      {
+        input: {
+          formThankYouUrl: 'javascript:alert(1)',
+          formAllowedOrigins: ['https://ok.example.com', 'not an origin'],
+          metaGraphBaseUrl: 'ftp://graph.example.com',
+        },
+      },
+    );
+    expect(result.errors).toBeUndefined();
+    const refused = result.data?.['updateInboundSettings'] as {
+      __typename: string;
+      fieldErrors: { path: string }[];
+    };
+    expect(refused.__typename).toBe('ValidationError');
+    expect(refused.fieldErrors.map((error) => error.path).sort()).toEqual([
+      'formAllowedOrigins.1',
+      'formThankYouUrl',
+      'metaGraphBaseUrl',
+    ]);
+    const stored = await database.prisma.inboundSettings.findUniqueOrThrow({
+      where: { id: 'default' },
+    });
+    expect(stored.formThankYouUrl).not.toBe('javascript:alert(1)');
+  });
+
   it('stores test leads as TEST or drops them, as the setting decides', async () => {
     expect((await postGoogle(googleLead('g-test', { is_test: true }))).status).toBe(200);
     expect(await runInboundJobs()).toBe(0);

@@ -259,7 +259,11 @@ describe('normaliseAttribution', () => {
       referrer: null,
     });
     expect(result.fieldErrors).toEqual([
-      { path: 'attribution.referrer', message: 'Referrer must be an http(s) URL' },
+      {
+        path: 'attribution.referrer',
+        message: 'Referrer must be an http(s) URL',
+        translations: { 'pt-BR': 'A página de origem deve ser uma URL http(s)' },
+      },
     ]);
   });
 });

@@ -20,9 +20,22 @@ function valueOf(field: string, input: unknown): unknown {
   return (result.value as unknown as Record<string, unknown>)[field];
 }
 
+/** A refusal as English alone: its Portuguese wording is checked on its own. */
+function english<T extends { ok: boolean }>(result: T): T {
+  if (result.ok) return result;
+  const { translations: _translations, ...rest } = result as T & { translations?: unknown };
+  const fieldErrors = (rest as { fieldErrors?: { path: string; message: string }[] }).fieldErrors;
+  return (
+    fieldErrors
+      ? { ...rest, fieldErrors: fieldErrors.map(({ path, message }) => ({ path, message })) }
+      : rest
+  ) as T;
+}
+
+/** The field's refusals in English (their translations are checked on their own below). */
 function errorsOf(field: string, input: unknown) {
   const result = parseLeadInput({ ...minimal, [field]: input });
-  return result.ok ? [] : result.fieldErrors;
+  return result.ok ? [] : result.fieldErrors.map(({ path, message }) => ({ path, message }));
 }
 
 describe('name', () => {
@@ -316,7 +329,7 @@ describe('parseLeadInput', () => {
   });
 
   it('reports each unknown field by its key', () => {
-    expect(parseLeadInput({ ...minimal, score: 100, status: 'HOT' })).toEqual({
+    expect(english(parseLeadInput({ ...minimal, score: 100, status: 'HOT' }))).toEqual({
       ok: false,
       fieldErrors: [
         { path: 'score', message: 'Unknown field' },
@@ -326,7 +339,7 @@ describe('parseLeadInput', () => {
   });
 
   it('reports one message for each failing field', () => {
-    expect(parseLeadInput({ phone: 'abc', extra: 1 })).toEqual({
+    expect(english(parseLeadInput({ phone: 'abc', extra: 1 }))).toEqual({
       ok: false,
       fieldErrors: [
         { path: 'name', message: 'Name is required' },
@@ -339,7 +352,7 @@ describe('parseLeadInput', () => {
   });
 
   it.each([[null], ['maria'], [[minimal]]])('rejects the input %j that is not an object', (raw) => {
-    expect(parseLeadInput(raw)).toEqual({
+    expect(english(parseLeadInput(raw))).toEqual({
       ok: false,
       fieldErrors: [{ path: '', message: 'Expected an object of lead fields' }],
     });
@@ -365,25 +378,30 @@ describe('parseLeadUpdateInput', () => {
     [{ email: '' }, 'email', 'Email is required'],
     [{ origin: null }, 'origin', 'Origin is required'],
   ])('refuses to clear a required field with %j', (raw, path, message) => {
-    expect(parseLeadUpdateInput(raw)).toEqual({ ok: false, fieldErrors: [{ path, message }] });
+    expect(english(parseLeadUpdateInput(raw))).toEqual({
+      ok: false,
+      fieldErrors: [{ path, message }],
+    });
   });
 
   it.each([[{}], [{ name: undefined }]])('rejects the update %j that changes nothing', (raw) => {
-    expect(parseLeadUpdateInput(raw)).toEqual({
+    expect(english(parseLeadUpdateInput(raw))).toEqual({
       ok: false,
       fieldErrors: [{ path: '', message: 'Change at least one field' }],
     });
   });
 
   it('rejects unknown fields in an update', () => {
-    expect(parseLeadUpdateInput({ id: 'x', email: 'A@B.COM' })).toEqual({
+    expect(english(parseLeadUpdateInput({ id: 'x', email: 'A@B.COM' }))).toEqual({
       ok: false,
       fieldErrors: [{ path: 'id', message: 'Unknown field' }],
     });
   });
 
   it('validates updated fields with the create rules', () => {
-    expect(parseLeadUpdateInput({ phone: '(00) 99999-9999', approximateIncome: -1 })).toEqual({
+    expect(
+      english(parseLeadUpdateInput({ phone: '(00) 99999-9999', approximateIncome: -1 })),
+    ).toEqual({
       ok: false,
       fieldErrors: [
         { path: 'phone', message: PHONE_MESSAGE },
@@ -424,10 +442,42 @@ describe('normalisers used outside the form', () => {
   });
 
   it('rejects a blank phone when called on its own', () => {
-    expect(normalisePhone('  ')).toEqual({ ok: false, message: PHONE_MESSAGE });
+    expect(english(normalisePhone('  '))).toEqual({ ok: false, message: PHONE_MESSAGE });
   });
 
   it('normalises an income on its own', () => {
     expect(normaliseIncome('15.000,50')).toEqual({ ok: true, value: '15000.50' });
+  });
+});
+
+describe('Portuguese', () => {
+  it.each([
+    ['name', '', 'Informe o nome'],
+    ['name', 'A', 'O nome precisa ter pelo menos 2 letras'],
+    ['email', 'maria@', 'Informe um e-mail válido'],
+    ['phone', '12345', 'Informe um telefone válido com DDD, por exemplo (11) 99999-9999'],
+    ['approximateIncome', '15.000', 'Valor ambíguo: escreva 15000.00 ou 15.000,00'],
+    ['city', 'a'.repeat(101), 'A cidade pode ter no máximo 100 caracteres'],
+    ['interest', 'a'.repeat(2_001), 'O interesse pode ter no máximo 2.000 caracteres'],
+    ['origin', 'TV', 'Escolha uma origem válida'],
+  ])('words the refusal of %s %j in Portuguese', (field, input, portuguese) => {
+    const result = parseLeadInput({ ...minimal, [field]: input });
+    expect(result.ok ? [] : result.fieldErrors).toEqual([
+      expect.objectContaining({ path: field, translations: { 'pt-BR': portuguese } }),
+    ]);
+  });
+
+  it('has a Portuguese wording for every refusal, unknown fields and empty updates included', () => {
+    const refusals = [
+      parseLeadInput({ phone: 'abc', approximateIncome: -1, extra: 1, notes: 3 }),
+      parseLeadInput(null),
+      parseLeadUpdateInput({}),
+      parseLeadUpdateInput({ name: null, email: 'x', city: 'a'.repeat(101) }),
+    ].flatMap((result) => (result.ok ? [] : result.fieldErrors));
+    expect(refusals.length).toBeGreaterThan(8);
+    for (const refusal of refusals) {
+      expect(refusal.translations?.['pt-BR'], refusal.message).toMatch(/\S/);
+      expect(refusal.translations?.['pt-BR']).not.toBe(refusal.message);
+    }
   });
 });

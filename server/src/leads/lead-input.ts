@@ -1,6 +1,7 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { LeadOrigin } from '../generated/prisma/enums.ts';
+import type { Translations } from '../localization/locale.ts';
 
 /** A lead's fields after validation, ready for `prisma.lead.create({ data })`. */
 export interface NormalisedLeadInput {
@@ -29,13 +30,16 @@ export type NormalisedLeadUpdate = Partial<NormalisedLeadInput>;
  */
 export interface LeadFieldError {
   path: string;
+  /** In English; `translations` words it for people who read another language. */
   message: string;
+  translations?: Translations;
 }
 
 export type LeadInputResult<T> =
   { ok: true; value: T } | { ok: false; fieldErrors: LeadFieldError[] };
 
-export type NormaliseResult<T> = { ok: true; value: T } | { ok: false; message: string };
+export type NormaliseResult<T> =
+  { ok: true; value: T } | { ok: false; message: string; translations?: Translations };
 
 const NAME_MAX = 255;
 const EMAIL_MAX = 255;
@@ -45,11 +49,64 @@ const NOTES_MAX = 10_000;
 // decimal(10,2): eight digits before the point.
 const INCOME_INTEGER_DIGITS = 8;
 
-const PHONE_MESSAGE = 'Enter a valid phone number with area code, e.g. (11) 99999-9999';
-const INCOME_FORMAT_MESSAGE = 'Enter an amount such as 15000.50 or 15.000,50';
-
 const ok = <T>(value: T): NormaliseResult<T> => ({ ok: true, value });
-const fail = (message: string): NormaliseResult<never> => ({ ok: false, message });
+// Every refusal is worded in English and Portuguese: these messages reach the people who fill in
+// lead forms (the embed script and the no-JavaScript form show them beside the field) and the
+// dashboard's users, most of whom read Portuguese.
+const fail = (message: string, portuguese: string): NormaliseResult<never> => ({
+  ok: false,
+  message,
+  translations: { 'pt-BR': portuguese },
+});
+
+const phoneInvalid = () =>
+  fail(
+    'Enter a valid phone number with area code, e.g. (11) 99999-9999',
+    'Informe um telefone válido com DDD, por exemplo (11) 99999-9999',
+  );
+const incomeFormat = () =>
+  fail(
+    'Enter an amount such as 15000.50 or 15.000,50',
+    'Informe um valor como 15000.50 ou 15.000,50',
+  );
+const incomeNegative = () => fail('Income cannot be negative', 'A renda não pode ser negativa');
+const incomeTooLarge = () =>
+  fail('Income must be at most 99,999,999.99', 'A renda pode ser no máximo 99.999.999,99');
+const incomeDecimals = () =>
+  fail('Income can have at most 2 decimal places', 'A renda pode ter no máximo 2 casas decimais');
+
+/** A field as messages name it: in English, and in Portuguese with its article ("o nome"). */
+interface FieldLabel {
+  en: string;
+  pt: string;
+}
+
+const capitalise = (text: string) => text.charAt(0).toLocaleUpperCase('pt-BR') + text.slice(1);
+
+const required = (label: FieldLabel) => fail(`${label.en} is required`, `Informe ${label.pt}`);
+const notText = (label: FieldLabel) =>
+  fail(`${label.en} must be text`, `${capitalise(label.pt)} deve ser um texto`);
+const tooLong = (label: FieldLabel, max: number) =>
+  fail(
+    `${label.en} must be at most ${max.toLocaleString('en-US')} characters`,
+    `${capitalise(label.pt)} pode ter no máximo ${max.toLocaleString('pt-BR')} caracteres`,
+  );
+
+const labels = {
+  name: { en: 'Name', pt: 'o nome' },
+  email: { en: 'Email', pt: 'o e-mail' },
+  phone: { en: 'Phone', pt: 'o telefone' },
+  interest: { en: 'Interest', pt: 'o interesse' },
+  city: { en: 'City', pt: 'a cidade' },
+  notes: { en: 'Notes', pt: 'as observações' },
+  utmSource: { en: 'UTM source', pt: 'o UTM source' },
+  utmMedium: { en: 'UTM medium', pt: 'o UTM medium' },
+  utmCampaign: { en: 'UTM campaign', pt: 'o UTM campaign' },
+  utmTerm: { en: 'UTM term', pt: 'o UTM term' },
+  utmContent: { en: 'UTM content', pt: 'o UTM content' },
+  landingPage: { en: 'Landing page', pt: 'a página de entrada' },
+  referrer: { en: 'Referrer', pt: 'a página de origem' },
+} satisfies Record<string, FieldLabel>;
 
 /** Postgres varchar(n) counts characters (code points), not UTF-16 units. */
 export const characterCount = (text: string): number => [...text].length;
@@ -93,12 +150,17 @@ const PARTICLES = new Set(['da', 'de', 'do', 'das', 'dos', 'e']);
  */
 export function normaliseName(value: string): NormaliseResult<string> {
   const name = cleanSingleLine(value);
-  if (name === '') return fail('Name is required');
-  if ((name.match(LETTER)?.length ?? 0) < 2) return fail('Name must have at least 2 letters');
-  if (!NAME_CHARACTERS.test(name)) {
-    return fail('Name can only contain letters, spaces, hyphens, apostrophes and periods');
+  if (name === '') return required(labels.name);
+  if ((name.match(LETTER)?.length ?? 0) < 2) {
+    return fail('Name must have at least 2 letters', 'O nome precisa ter pelo menos 2 letras');
   }
-  if (characterCount(name) > NAME_MAX) return fail(`Name must be at most ${NAME_MAX} characters`);
+  if (!NAME_CHARACTERS.test(name)) {
+    return fail(
+      'Name can only contain letters, spaces, hyphens, apostrophes and periods',
+      'O nome só pode ter letras, espaços, hífens, apóstrofos e pontos',
+    );
+  }
+  if (characterCount(name) > NAME_MAX) return tooLong(labels.name, NAME_MAX);
   return ok(isSingleCase(name) ? titleCase(name) : name);
 }
 
@@ -132,10 +194,10 @@ const RESERVED_INVALID_DOMAIN = /\.invalid$/;
 /** Trims, lower-cases and validates an email address (at most 255 characters). */
 export function normaliseEmail(value: string): NormaliseResult<string> {
   const email = value.trim().toLowerCase();
-  if (email === '') return fail('Email is required');
-  if (email.length > EMAIL_MAX) return fail(`Email must be at most ${EMAIL_MAX} characters`);
+  if (email === '') return required(labels.email);
+  if (email.length > EMAIL_MAX) return tooLong(labels.email, EMAIL_MAX);
   if (!z.regexes.email.test(email) || RESERVED_INVALID_DOMAIN.test(email)) {
-    return fail('Enter a valid email address');
+    return fail('Enter a valid email address', 'Informe um e-mail válido');
   }
   return ok(email);
 }
@@ -152,12 +214,12 @@ const PHONE_CHARACTERS = /^\+?[\d\s().-]+$/u;
  */
 export function normalisePhone(value: string): NormaliseResult<string> {
   const text = value.trim();
-  if (!PHONE_CHARACTERS.test(text)) return fail(PHONE_MESSAGE);
+  if (!PHONE_CHARACTERS.test(text)) return phoneInvalid();
   try {
     const phone = parsePhoneNumberWithError(text, 'BR');
-    return phone.isValid() ? ok(phone.number) : fail(PHONE_MESSAGE);
+    return phone.isValid() ? ok(phone.number) : phoneInvalid();
   } catch {
-    return fail(PHONE_MESSAGE);
+    return phoneInvalid();
   }
 }
 
@@ -174,10 +236,6 @@ interface Amount {
   fraction: string;
 }
 
-const INCOME_NEGATIVE = 'Income cannot be negative';
-const INCOME_TOO_LARGE = 'Income must be at most 99,999,999.99';
-const INCOME_DECIMALS = 'Income can have at most 2 decimal places';
-
 /**
  * Accepts a number or a string in either `15000.50` or Brazilian `15.000,50` form and returns it
  * with two decimals, within decimal(10,2). Ambiguous strings such as `15.000` are rejected.
@@ -187,12 +245,12 @@ export function normaliseIncome(value: number | string): NormaliseResult<string>
 }
 
 function normaliseIncomeNumber(value: number): NormaliseResult<string> {
-  if (!Number.isFinite(value)) return fail(INCOME_FORMAT_MESSAGE);
-  if (value < 0) return fail(INCOME_NEGATIVE);
+  if (!Number.isFinite(value)) return incomeFormat();
+  if (value < 0) return incomeNegative();
   // String(n) is the shortest text that reads back as n, so 1.234 keeps its three decimals. It
   // uses an exponent only below 1e-6 (too many decimals) and from 1e21 (too large).
   const point = POINT_DECIMAL.exec(String(value));
-  if (!point) return fail(value < 1 ? INCOME_DECIMALS : INCOME_TOO_LARGE);
+  if (!point) return value < 1 ? incomeDecimals() : incomeTooLarge();
   return checkAmount({ integer: point[1] ?? '', fraction: point[2] ?? '' });
 }
 
@@ -200,16 +258,21 @@ function normaliseIncomeText(value: string): NormaliseResult<string> {
   const text = value.trim();
   const negative = text.startsWith('-');
   const amount = parseAmount(negative ? text.slice(1) : text);
-  if (amount === 'ambiguous') return fail('Ambiguous amount: write 15000.00 or 15.000,00');
-  if (amount === undefined) return fail(INCOME_FORMAT_MESSAGE);
-  if (negative && /[1-9]/.test(amount.integer + amount.fraction)) return fail(INCOME_NEGATIVE);
+  if (amount === 'ambiguous') {
+    return fail(
+      'Ambiguous amount: write 15000.00 or 15.000,00',
+      'Valor ambíguo: escreva 15000.00 ou 15.000,00',
+    );
+  }
+  if (amount === undefined) return incomeFormat();
+  if (negative && /[1-9]/.test(amount.integer + amount.fraction)) return incomeNegative();
   return checkAmount(amount);
 }
 
 function checkAmount({ integer, fraction }: Amount): NormaliseResult<string> {
   const digits = integer.replace(/^0+(?=\d)/, '');
-  if (digits.length > INCOME_INTEGER_DIGITS) return fail(INCOME_TOO_LARGE);
-  if (fraction.length > 2) return fail(INCOME_DECIMALS);
+  if (digits.length > INCOME_INTEGER_DIGITS) return incomeTooLarge();
+  if (fraction.length > 2) return incomeDecimals();
   return ok(`${digits}.${fraction.padEnd(2, '0')}`);
 }
 
@@ -231,57 +294,60 @@ const isBlank = (value: unknown): boolean =>
   value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
 function requiredText(
-  label: string,
+  label: FieldLabel,
   normalise: (value: string) => NormaliseResult<string>,
 ): FieldRule<string> {
   return (value) => {
-    if (isBlank(value)) return fail(`${label} is required`);
-    return typeof value === 'string' ? normalise(value) : fail(`${label} must be text`);
+    if (isBlank(value)) return required(label);
+    return typeof value === 'string' ? normalise(value) : notText(label);
   };
 }
 
 // Forms send an empty string for a field left blank: it means "not given", stored as null.
 function optionalText(
-  label: string,
+  label: FieldLabel,
   normalise: (value: string) => NormaliseResult<string>,
 ): FieldRule<string | null> {
   return (value) => {
     if (isBlank(value)) return ok(null);
-    return typeof value === 'string' ? normalise(value) : fail(`${label} must be text`);
+    return typeof value === 'string' ? normalise(value) : notText(label);
   };
 }
 
-function limitedText(label: string, max: number, clean: (text: string) => string) {
+function limitedText(label: FieldLabel, max: number, clean: (text: string) => string) {
   return (value: string): NormaliseResult<string> => {
     const text = clean(value);
-    return characterCount(text) > max
-      ? fail(`${label} must be at most ${max.toLocaleString('en-US')} characters`)
-      : ok(text);
+    return characterCount(text) > max ? tooLong(label, max) : ok(text);
   };
 }
 
 const LEAD_ORIGINS = new Set<unknown>(Object.values(LeadOrigin));
 
 const originRule: FieldRule<LeadOrigin> = (value) => {
-  if (isBlank(value)) return fail('Origin is required');
-  return LEAD_ORIGINS.has(value) ? ok(value as LeadOrigin) : fail('Choose a valid origin');
+  if (isBlank(value)) return fail('Origin is required', 'Informe a origem');
+  return LEAD_ORIGINS.has(value)
+    ? ok(value as LeadOrigin)
+    : fail('Choose a valid origin', 'Escolha uma origem válida');
 };
 
 const incomeRule: FieldRule<string | null> = (value) => {
   if (isBlank(value)) return ok(null);
-  if (typeof value !== 'number' && typeof value !== 'string') return fail(INCOME_FORMAT_MESSAGE);
+  if (typeof value !== 'number' && typeof value !== 'string') return incomeFormat();
   return normaliseIncome(value);
 };
 
 const rules = {
-  name: requiredText('Name', normaliseName),
-  email: requiredText('Email', normaliseEmail),
-  phone: optionalText('Phone', normalisePhone),
+  name: requiredText(labels.name, normaliseName),
+  email: requiredText(labels.email, normaliseEmail),
+  phone: optionalText(labels.phone, normalisePhone),
   origin: originRule,
-  interest: optionalText('Interest', limitedText('Interest', INTEREST_MAX, cleanMultiLine)),
+  interest: optionalText(
+    labels.interest,
+    limitedText(labels.interest, INTEREST_MAX, cleanMultiLine),
+  ),
   approximateIncome: incomeRule,
-  city: optionalText('City', limitedText('City', CITY_MAX, cleanSingleLine)),
-  notes: optionalText('Notes', limitedText('Notes', NOTES_MAX, cleanMultiLine)),
+  city: optionalText(labels.city, limitedText(labels.city, CITY_MAX, cleanSingleLine)),
+  notes: optionalText(labels.notes, limitedText(labels.notes, NOTES_MAX, cleanMultiLine)),
 };
 
 // Each field is one transform so that it reports at most one issue: the first rule that fails.
@@ -294,7 +360,11 @@ function field<T>(rule: FieldRule<T>) {
     .transform((value, context): T => {
       const result = rule(value);
       if (result.ok) return result.value;
-      context.addIssue({ code: 'custom', message: result.message });
+      context.addIssue({
+        code: 'custom',
+        message: result.message,
+        params: { translations: result.translations },
+      });
       return z.NEVER;
     });
 }
@@ -344,7 +414,12 @@ export const updateLeadInputSchema = z
       Object.entries(fields).filter(([, value]) => value !== undefined),
     ) as NormalisedLeadUpdate;
     if (Object.keys(given).length > 0) return given;
-    context.addIssue({ code: 'custom', message: 'Change at least one field', path: [] });
+    context.addIssue({
+      code: 'custom',
+      message: 'Change at least one field',
+      params: { translations: { 'pt-BR': 'Altere pelo menos um campo' } },
+      path: [],
+    });
     return z.NEVER;
   });
 
@@ -363,14 +438,28 @@ function toResult<T>(parsed: z.ZodSafeParseResult<T>): LeadInputResult<T> {
   return { ok: false, fieldErrors: toFieldErrors(parsed.error.issues) };
 }
 
+// The messages objectErrors gives, in Portuguese.
+const objectErrorTranslations: Partial<Record<z.core.$ZodIssue['code'], Translations>> = {
+  unrecognized_keys: { 'pt-BR': 'Campo desconhecido' },
+  invalid_type: { 'pt-BR': 'Esperava um objeto com os campos do lead' },
+};
+
 function toFieldErrors(issues: readonly z.core.$ZodIssue[]): LeadFieldError[] {
-  const errors = new Map<string, string>();
+  const errors = new Map<string, LeadFieldError>();
   for (const issue of issues) {
     const paths =
       issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.map(String).join('.')];
-    for (const path of paths) if (!errors.has(path)) errors.set(path, issue.message);
+    const translations =
+      issue.code === 'custom'
+        ? (issue.params?.['translations'] as Translations | undefined)
+        : objectErrorTranslations[issue.code];
+    for (const path of paths) {
+      if (!errors.has(path)) {
+        errors.set(path, { path, message: issue.message, ...(translations && { translations }) });
+      }
+    }
   }
-  return [...errors].map(([path, message]) => ({ path, message }));
+  return [...errors.values()];
 }
 
 // Attribution -------------------------------------------------------------------------------
@@ -395,33 +484,34 @@ const PAGE_URL_MAX = 2_000;
  * An http(s) URL as the browser would write it. Other schemes (javascript:, data:) are refused: the
  * dashboard shows these as links. User and password are dropped: they are secrets, not attribution.
  */
-function pageUrl(label: string) {
+function pageUrl(label: FieldLabel) {
   return (value: string): NormaliseResult<string> => {
     const text = value.trim();
     const url = URL.canParse(text) ? new URL(text) : null;
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      return fail(`${label} must be an http(s) URL`);
+      return fail(
+        `${label.en} must be an http(s) URL`,
+        `${capitalise(label.pt)} deve ser uma URL http(s)`,
+      );
     }
     url.username = '';
     url.password = '';
-    return characterCount(url.href) > PAGE_URL_MAX
-      ? fail(`${label} must be at most ${PAGE_URL_MAX.toLocaleString('en-US')} characters`)
-      : ok(url.href);
+    return characterCount(url.href) > PAGE_URL_MAX ? tooLong(label, PAGE_URL_MAX) : ok(url.href);
   };
 }
 
-function utmRule(label: string): FieldRule<string | null> {
+function utmRule(label: FieldLabel): FieldRule<string | null> {
   return optionalText(label, limitedText(label, UTM_MAX, cleanSingleLine));
 }
 
 const attributionRules: { [K in keyof NormalisedAttribution]: FieldRule<string | null> } = {
-  utmSource: utmRule('UTM source'),
-  utmMedium: utmRule('UTM medium'),
-  utmCampaign: utmRule('UTM campaign'),
-  utmTerm: utmRule('UTM term'),
-  utmContent: utmRule('UTM content'),
-  landingPage: optionalText('Landing page', pageUrl('Landing page')),
-  referrer: optionalText('Referrer', pageUrl('Referrer')),
+  utmSource: utmRule(labels.utmSource),
+  utmMedium: utmRule(labels.utmMedium),
+  utmCampaign: utmRule(labels.utmCampaign),
+  utmTerm: utmRule(labels.utmTerm),
+  utmContent: utmRule(labels.utmContent),
+  landingPage: optionalText(labels.landingPage, pageUrl(labels.landingPage)),
+  referrer: optionalText(labels.referrer, pageUrl(labels.referrer)),
 };
 
 /** What {@link normaliseAttribution} gives: every valid value, and one message per refused one. */
@@ -446,7 +536,14 @@ export function normaliseAttribution(
     const key = name as keyof NormalisedAttribution;
     const result = rule(raw?.[key]);
     value[key] = result.ok ? result.value : null;
-    if (!result.ok) fieldErrors.push({ path: `attribution.${key}`, message: result.message });
+    if (!result.ok) {
+      const { message, translations } = result;
+      fieldErrors.push({
+        path: `attribution.${key}`,
+        message,
+        ...(translations && { translations }),
+      });
+    }
   }
   return { value, fieldErrors };
 }

@@ -310,6 +310,25 @@ describe('createLead', () => {
     }
   });
 
+  it('words field errors in the language of Accept-Language', async () => {
+    const input = form('maria@', { phone: '12345' });
+    const portuguese = await createLead(input, {
+      headers: { 'accept-language': 'pt-BR,pt;q=0.9,en;q=0.8' },
+    });
+    expect(portuguese.fieldErrors).toEqual([
+      { path: 'email', message: 'Informe um e-mail válido' },
+      {
+        path: 'phone',
+        message: 'Informe um telefone válido com DDD, por exemplo (11) 99999-9999',
+      },
+    ]);
+    expect(portuguese.message).toBe(
+      'email: Informe um e-mail válido; phone: Informe um telefone válido com DDD, por exemplo (11) 99999-9999',
+    );
+    const english = await createLead(input, { headers: { 'accept-language': 'en-US' } });
+    expect(english.fieldErrors?.[0]?.message).toBe('Enter a valid email address');
+  });
+
   it('rejects an unknown input field as a GraphQL error', async () => {
     const before = await totals();
     const response = await graphql(CREATE_LEAD, { input: { ...form('x@example.com'), age: 30 } });

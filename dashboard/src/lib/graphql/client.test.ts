@@ -45,7 +45,7 @@ async function startServer(port?: number) {
 function openClient(
   url: string,
   browser: boolean,
-  callbacks: Pick<ApiClientOptions, 'onUnauthenticated' | 'onSocketForbidden'> = {},
+  callbacks: Pick<ApiClientOptions, 'onUnauthenticated' | 'onSocketForbidden' | 'language'> = {},
 ) {
   const api = createApiClient({ url, browser, webSocketImpl: NodeWebSocket, ...callbacks });
   opened.clients.push(api);
@@ -139,6 +139,20 @@ describe('createApiClient in the browser', () => {
     expect(query.error).toBeUndefined();
     expect(server.requests.map((request) => request.method)).toEqual(['GET']);
     expect(server.requests[0]?.headers['x-graphql-yoga-csrf']).toBeDefined();
+  });
+
+  it("sends the person's language as Accept-Language, read again on every request", async () => {
+    const server = await startServer();
+    let language = 'pt-BR';
+    const api = openClient(server.url, true, { language: () => language });
+
+    await api.client.query(greetingQuery, {}, { requestPolicy: 'network-only' }).toPromise();
+    language = 'en';
+    await api.client.query(greetingQuery, {}, { requestPolicy: 'network-only' }).toPromise();
+    expect(server.requests.map((request) => request.headers['accept-language'])).toEqual([
+      'pt-BR',
+      'en',
+    ]);
   });
 
   it('reports an operation refused as UNAUTHENTICATED', async () => {

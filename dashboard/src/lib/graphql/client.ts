@@ -42,6 +42,11 @@ export interface ApiClientOptions {
    * may have ended (signed out in another tab, password changed, user disabled).
    */
   onSocketForbidden?: () => void;
+  /**
+   * The language the person reads (e.g. "pt-BR"), sent as Accept-Language on every request: the
+   * API words field errors in it. Read per request, so a language switch applies at once.
+   */
+  language?: () => string;
 }
 
 export interface ApiClient {
@@ -84,11 +89,18 @@ export function createApiClient({
   webSocketImpl,
   onUnauthenticated,
   onSocketForbidden,
+  language,
 }: ApiClientOptions): ApiClient {
   const connection = new ApiConnection();
   const httpUrl = new URL(url, base).toString();
   // Cookies go with every request: the session is an httpOnly cookie the API set at sign-in.
-  const fetchOptions = { credentials: 'include', headers: { [CSRF_HEADER]: '1' } } as const;
+  const fetchOptions = (): RequestInit => ({
+    credentials: 'include',
+    headers: {
+      [CSRF_HEADER]: '1',
+      ...(language && { 'accept-language': language() }),
+    },
+  });
   const reportUnauthenticated = mapExchange({
     onError(error) {
       if (hasErrorCode(error, 'UNAUTHENTICATED')) onUnauthenticated?.();
