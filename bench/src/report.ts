@@ -58,16 +58,21 @@ export function markdown(options: {
   ].join('\n\n');
 }
 
-export const README_START = '<!-- bench:start -->';
-export const README_END = '<!-- bench:end -->';
-
-/** Replaces what sits between the bench markers of the README with `content`. */
-export async function updateReadme(readmePath: string, content: string): Promise<boolean> {
+/**
+ * Replaces what sits between the README's `<!-- <section>:start -->` and `<!-- <section>:end -->`
+ * markers with `content`; `bench` is pnpm bench's table, `bench:dashboard` the page timings.
+ */
+export async function updateReadme(
+  readmePath: string,
+  content: string,
+  section = 'bench',
+): Promise<boolean> {
+  const startMarker = `<!-- ${section}:start -->`;
   const readme = await readFile(readmePath, 'utf8');
-  const start = readme.indexOf(README_START);
-  const end = readme.indexOf(README_END);
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(`<!-- ${section}:end -->`);
   if (start === -1 || end < start) return false;
-  const updated = `${readme.slice(0, start + README_START.length)}\n\n${content}\n\n${readme.slice(end)}`;
+  const updated = `${readme.slice(0, start + startMarker.length)}\n\n${content}\n\n${readme.slice(end)}`;
   await writeFile(readmePath, updated);
   return true;
 }

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { asSession } from './access-api';
 import { adminApi } from './api';
 import { ARTIFACTS_DIR, launchChromium, signedIn } from './browser';
 import {
@@ -77,6 +78,25 @@ describe('Email settings', () => {
       .poll(() => page.locator('[data-field-error="fromAddress"]').textContent())
       .toContain('email address');
     expect((await readEmailSettings(api)).fromAddress).toBe(original.fromAddress);
+  });
+
+  test('refuses CA certificates that are not PEM beside the field and saves nothing', async () => {
+    const caField = page.getByLabel('Certificados de CA (PEM)');
+    await caField.fill('não é um certificado');
+    await save();
+    const error = page.locator('[data-field-error="smtpCaCertificates"]');
+    await expect.poll(() => error.textContent()).toContain('PEM certificates');
+    expect(await caField.getAttribute('aria-invalid')).toBe('true');
+    await page
+      .locator('section.card', { has: caField })
+      .screenshot({ path: `${ARTIFACTS_DIR}settings-email-ca-refused.png` });
+    const saved = await asSession<{ emailSettings: { smtpCaCertificates: string | null } }>(
+      api,
+      '{ emailSettings { smtpCaCertificates } }',
+    );
+    expect(saved.data?.emailSettings.smtpCaCertificates).toBeNull();
+    // Back to the public CAs only, so the next save carries no refused value.
+    await caField.fill('');
   });
 
   test('saves the SMTP server, the sender and the links, and then emails are sent', async () => {

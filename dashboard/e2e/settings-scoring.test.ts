@@ -57,7 +57,17 @@ describe('Scoring settings', () => {
     const sections = page.getByRole('navigation', { name: 'Seções das configurações' });
     await expect
       .poll(() => sections.getByRole('link').allTextContents())
-      .toEqual(['Pontuação', 'Automações', 'E-mail', 'Usuários', 'Chaves de API', 'Auditoria']);
+      .toEqual([
+        'Pontuação',
+        'Automações',
+        'E-mail',
+        'Remarketing',
+        'Canais de entrada',
+        'Formulários web',
+        'Usuários',
+        'Chaves de API',
+        'Auditoria',
+      ]);
     expect(
       await sections.getByRole('link', { name: 'Pontuação' }).getAttribute('aria-current'),
     ).toBe('page');

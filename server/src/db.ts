@@ -24,7 +24,10 @@ export function openDatabase(options: { url: string; poolSize: number; logger: L
     connectionTimeoutMillis: 5_000,
     // Prisma's pg adapter sends and reads timestamps without a zone, so a session in another
     // TimeZone would shift every date by its offset. Pin UTC whatever the server's default.
-    options: '-c TimeZone=UTC',
+    // JIT off: our statements are short, but per-lead lookups over a range (pipelineStats) are
+    // costed high enough to be compiled, and at 100,000 leads compiling took 0.5-0.7 s of a
+    // statement that runs in 0.1-0.26 s without it.
+    options: '-c TimeZone=UTC -c jit=off',
   });
   // An idle client that loses its server emits 'error' on the pool; unhandled, it kills the process.
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle database connection lost'));

@@ -44,6 +44,12 @@ builder.prismaObject('LeadConsent', {
       type: 'DateTime',
       description: 'When StreamLeads recorded it.',
     }),
+    withdrawnAt: t.expose('withdrawnAt', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When the person withdrew it (withdrawLeadConsent); null while it stands. A withdrawn consent no longer allows marketing.',
+    }),
   }),
 });
 

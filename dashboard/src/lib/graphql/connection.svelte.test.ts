@@ -63,6 +63,34 @@ describe('rereadWhenLive', () => {
     page.stop();
   });
 
+  it('waits for a read under way to finish before reading again', () => {
+    const connection = new ApiConnection();
+    const reading = $state({ busy: true });
+    let rereads = 0;
+    const stop = $effect.root(() =>
+      rereadWhenLive(
+        connection,
+        () => (rereads += 1),
+        () => reading.busy,
+      ),
+    );
+    flushSync();
+
+    connection.receive('connected');
+    flushSync();
+    expect(rereads).toBe(0);
+
+    reading.busy = false;
+    flushSync();
+    expect(rereads).toBe(1);
+    reading.busy = true;
+    flushSync();
+    reading.busy = false;
+    flushSync();
+    expect(rereads).toBe(1);
+    stop();
+  });
+
   it('does not read again for an acknowledgement that came before the page', () => {
     const connection = new ApiConnection();
     connection.receive('connected');

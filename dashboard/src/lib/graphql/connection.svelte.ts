@@ -51,14 +51,25 @@ export const [getApiConnection, setApiConnection] = createContext<ApiConnection>
  * was created. A page that reads data and then follows changes misses those committed before its
  * subscription was registered (the page's first read races the socket's start) or while the
  * socket was down; the API does not replay them, so the page reads again once the socket is back.
+ * While `busy` says a read is under way, the reread waits for it to finish: re-issuing it would
+ * throw away its answer, and on a first load the rows would wait for a second round trip.
  * Call it while the component initialises.
  */
-export function rereadWhenLive(connection: ApiConnection, reread: () => void): void {
+export function rereadWhenLive(
+  connection: ApiConnection,
+  reread: () => void,
+  busy: () => boolean = () => false,
+): void {
   let seen = untrack(() => connection.acknowledgements);
+  let pending = false;
   $effect(() => {
     const acknowledgements = connection.acknowledgements;
-    if (acknowledgements === seen) return;
-    seen = acknowledgements;
+    if (acknowledgements !== seen) {
+      seen = acknowledgements;
+      pending = true;
+    }
+    if (!pending || busy()) return;
+    pending = false;
     untrack(reread);
   });
 }

@@ -18,6 +18,30 @@ const settingsMessages = {
   'settings.nav.apiKeysDescription': 'Keys for forms, n8n and scripts.',
   'settings.nav.audit': 'Audit log',
   'settings.nav.auditDescription': 'Who did what, and when.',
+  'settings.nav.remarketing': 'Remarketing',
+  'settings.nav.remarketingDescription':
+    'The cold-leads audience for Google Ads and Meta: who is in it, and the hashed export.',
+  'remarketing.title': 'Remarketing',
+  'remarketing.intro':
+    'Cold leads with consent join this audience when the Remarketing list action runs; unsubscribing, withdrawing consent or erasure takes them out at once.',
+  'remarketing.audience': 'Audience {name}',
+  'remarketing.memberCount': 'Members now',
+  'remarketing.export': 'Export for Google Ads / Meta',
+  'remarketing.exporting': 'Preparing the file…',
+  'remarketing.exported': 'File downloaded: {file}.',
+  'remarketing.exportError': 'Could not export: {reason}',
+  'remarketing.exportHint':
+    'The CSV holds SHA-256 hashes of the normalised email and phone, not the data itself.',
+  'remarketing.members': 'Members',
+  'remarketing.column.lead': 'Lead',
+  'remarketing.column.addedAt': 'Joined',
+  'remarketing.loading': 'Loading the audience…',
+  'remarketing.loadError': 'Could not load the audience: {reason}',
+  'remarketing.empty':
+    'Nobody in the audience yet. A cold lead joins once it gave consent and the Remarketing list action runs.',
+  'remarketing.loadMore': 'Load more',
+  'remarketing.loadingMore': 'Loading…',
+  'remarketing.end': 'No more members.',
   'settings.adminOnly': 'Only admins can see and change this section.',
   'settings.loading': 'Loading…',
   'settings.loadError': 'Could not load: {reason}',
@@ -422,6 +446,17 @@ const leadPrivacyMessages = {
   'lead.privacy.eraseConfirm': 'Erase for good',
   'lead.privacy.erasing': 'Erasing…',
   'lead.privacy.eraseError': 'Could not erase: {reason}',
+  'lead.privacy.consentActive': 'In force',
+  'lead.privacy.consentWithdrawn': 'Withdrawn {date}',
+  'lead.privacy.withdraw': 'Record consent withdrawal',
+  'lead.privacy.withdrawTitle': 'Record that the person withdrew their consent?',
+  'lead.privacy.withdrawBody':
+    'Every consent of this lead is marked withdrawn and it leaves the remarketing audiences at once. Later remarketing actions are skipped until it sends a new consent.',
+  'lead.privacy.withdrawConfirm': 'Record withdrawal',
+  'lead.privacy.withdrawing': 'Recording…',
+  'lead.privacy.withdrawn':
+    'Withdrawal recorded: consents marked withdrawn and the lead left remarketing.',
+  'lead.privacy.withdrawError': 'Could not record the withdrawal: {reason}',
   'lead.privacy.erased': "This lead's personal data was erased on {at}, at the person's request.",
   'lead.privacy.explanationErased':
     "The explanation quoted the lead's data and was erased with it; the score still stands.",
@@ -550,6 +585,9 @@ const leadPrivacyMessages = {
   'settings.email.field.publicBaseUrl': 'API public URL',
   'settings.email.field.publicBaseUrlHint':
     'Unsubscribe links point at it; without it no email is sent.',
+  'settings.email.field.smtpCaCertificates': 'CA certificates (PEM)',
+  'settings.email.field.smtpCaCertificatesHint':
+    'Only for a private mail server: paste its CA’s -----BEGIN CERTIFICATE----- certificates. Empty: public CAs only.',
   'settings.email.sequence': 'Email sequence (warm leads)',
   'settings.email.sequenceHint':
     'The emails sent one by one to each warm lead, with the wait before each. Up to 10.',
@@ -702,6 +740,179 @@ const pipelineMessages = {
   'leads.filter.mine': 'Only my leads',
   'leads.column.stage': 'Stage',
   'leads.column.owner': 'Owner',
+} satisfies Partial<Messages>;
+
+/** The web forms page (routes/settings/forms): the no-JavaScript forms sites post to. */
+const webFormMessages = {
+  'settings.nav.forms': 'Web forms',
+  'settings.nav.formsDescription':
+    'HTML forms without JavaScript for your sites: address, allowed sites, thank-you pages and consent, with the code ready to paste.',
+  'settings.forms.intro':
+    'Each form has its own address on the API, and sites post to it with a plain <form>, no JavaScript. Only pages of the allowed sites may post.',
+  'settings.forms.empty': 'No forms yet. Create the first one below.',
+  'settings.forms.column.name': 'Name',
+  'settings.forms.column.slug': 'Slug',
+  'settings.forms.column.origin': 'Leads’ origin',
+  'settings.forms.column.sites': 'Allowed sites',
+  'settings.forms.column.updated': 'Changed',
+  'settings.forms.column.actions': 'Actions',
+  'settings.forms.edit': 'Edit',
+  'settings.forms.editForm': 'Edit {name}',
+  'settings.forms.showCode': 'HTML code',
+  'settings.forms.showCodeOf': 'HTML code of {name}',
+  'settings.forms.delete': 'Delete',
+  'settings.forms.deleteForm': 'Delete {name}',
+  'settings.forms.deleting': 'Deleting…',
+  'settings.forms.deleteTitle': 'Delete the form {name}?',
+  'settings.forms.deleteBody':
+    'The address {path} will answer 404: sites still using it stop sending leads. The leads and consents already received stay.',
+  'settings.forms.deleted': 'Form {name} deleted.',
+  'settings.forms.created': 'Form {name} created. Copy the code below into the site.',
+  'settings.forms.new': 'New form',
+  'settings.forms.editing': 'Edit the form {name}',
+  'settings.forms.create': 'Create form',
+  'settings.forms.save': 'Save form',
+  'settings.forms.closeEditor': 'Close the editor',
+  'settings.forms.field.name': 'Name',
+  'settings.forms.field.namePlaceholder': 'Website contact',
+  'settings.forms.field.nameHint': 'For admins only.',
+  'settings.forms.field.slug': 'Slug in the address',
+  'settings.forms.field.slugHint':
+    'Lower-case letters, digits and hyphens: the form answers at /forms/lead/<slug>. Changing it turns the old address off.',
+  'settings.forms.field.allowedOrigins': 'Allowed sites',
+  'settings.forms.field.allowedOriginsHint':
+    'One per line, the site’s address only, no path: https://www.example.com.',
+  'settings.forms.field.line': 'Line {position}',
+  'settings.forms.field.thankYouUrl': 'Thank-you page',
+  'settings.forms.field.thankYouUrlHint':
+    'Where people go once they sent it (http or https). Blank: a plain thank-you page.',
+  'settings.forms.field.errorUrl': 'Error page',
+  'settings.forms.field.errorUrlHint':
+    'Where refused input goes back, with form_status=invalid and one error_<field> per field. Recommended: blank sends people back to the page that posted, which browsers usually give only as the site’s address.',
+  'settings.forms.field.defaultOrigin': 'Leads’ origin',
+  'settings.forms.field.defaultOriginHint': 'The origin this form’s leads get.',
+  'settings.forms.field.defaultInterest': 'Default interest',
+  'settings.forms.field.defaultInterestHint': 'Used when the form sends no interest.',
+  'settings.forms.consent': 'Consent',
+  'settings.forms.field.consentRequired': 'Require the consent box to be ticked',
+  'settings.forms.field.consentRequiredHint':
+    'Unticked, nothing is stored and the person goes back with error_consent. Needs the text and its version.',
+  'settings.forms.field.consentText': 'Consent text',
+  'settings.forms.field.consentTextHint':
+    'Shown beside the box in the form’s code. Blank: the code has no box.',
+  'settings.forms.field.consentTextVersion': 'Text version',
+  'settings.forms.field.consentTextVersionHint':
+    'Recorded with each consent given. Changed the text? Give it a new version.',
+  'settings.forms.snippet.title': 'Code for the site: {name}',
+  'settings.forms.snippet.help':
+    'Paste it into a page of one of the allowed sites. The form posts to',
+  'settings.forms.snippet.copy': 'Copy the code',
+  'settings.forms.snippet.copied': 'Copied.',
+  'settings.forms.snippet.copyFailed': 'Could not copy: select the code and copy it.',
+  'settings.forms.snippet.embed':
+    'Want errors shown without leaving the page? The embeddable script (embed.js) uses a publishable API key that allows the site, created in',
+  'settings.forms.snippet.label.name': 'Name',
+  'settings.forms.snippet.label.email': 'Email',
+  'settings.forms.snippet.label.phone': 'Phone',
+  'settings.forms.snippet.label.city': 'City',
+  'settings.forms.snippet.label.interest': 'Interest',
+  'settings.forms.snippet.label.approximateIncome': 'Approximate monthly income',
+  'settings.forms.snippet.label.notes': 'Message',
+  'settings.forms.snippet.label.submit': 'Send',
+  'settings.forms.snippet.errorsComment':
+    'StreamLeads: refused input goes back to the error page (or the page that posted) with ?form_status=invalid&error_<field>=<message>.',
+};
+
+/** The inbound channels' settings (routes/settings/inbound). */
+const inboundMessages = {
+  'settings.nav.inbound': 'Inbound channels',
+  'settings.nav.inboundDescription':
+    'Meta and Google Ads webhooks, each form’s questions, the default site form and payloads to fix.',
+  'settings.inbound.intro':
+    'How leads arrive from Meta Lead Ads, Google Ads and the default site form. Everything a platform sends is kept; what did not become a lead is listed below to fix and reprocess.',
+  'settings.inbound.metaHint':
+    'In the Meta app, subscribe the leadgen webhook with this address and the verify token below.',
+  'settings.inbound.metaUrl': 'Meta webhook URL',
+  'settings.inbound.googleHint':
+    'In the Google Ads lead form extension, enter this address and the key below.',
+  'settings.inbound.googleUrl': 'Google Ads webhook URL',
+  'settings.inbound.defaultForm': 'Default site form',
+  'settings.inbound.defaultFormHint':
+    'A plain HTML form (no JavaScript) may post leads to this address from the allowed sites.',
+  'settings.inbound.formUrl': 'Form address (action)',
+  'settings.inbound.copyUrl': 'Copy: {name}',
+  'settings.inbound.copied': 'Copied.',
+  'settings.inbound.copyFailed': 'Could not copy; select the text.',
+  'settings.inbound.field.metaVerifyToken': 'Verify token',
+  'settings.inbound.field.metaVerifyTokenHint':
+    'Any text; enter the same as "Verify token" in Meta’s webhook setup.',
+  'settings.inbound.field.metaAppSecret': 'App secret',
+  'settings.inbound.field.metaAppSecretHint':
+    'Checks each delivery’s signature; without it every delivery is refused.',
+  'settings.inbound.field.metaAccessToken': 'Page access token',
+  'settings.inbound.field.metaAccessTokenHint':
+    'With the leads_retrieval permission, to read the answers from the Graph API.',
+  'settings.inbound.field.metaGraphBaseUrl': 'Graph API base URL',
+  'settings.inbound.field.googleKey': 'Webhook key (google_key)',
+  'settings.inbound.field.googleKeyHint': 'The same key entered in Google Ads.',
+  'settings.inbound.field.googleTestLeads': 'Test leads',
+  'settings.inbound.testLeads.STORE': 'Keep as a test, create no lead',
+  'settings.inbound.testLeads.DROP': 'Drop',
+  'settings.inbound.field.formAllowedOrigins': 'Allowed sites',
+  'settings.inbound.field.formAllowedOriginsHint':
+    'One per line, the origin only: https://www.example.com (no path).',
+  'settings.inbound.field.formThankYouUrl': 'Thank-you page',
+  'settings.inbound.field.formThankYouUrlHint':
+    'Where the visitor goes after sending; empty shows a plain page.',
+  'settings.inbound.questions': 'Custom questions per form',
+  'settings.inbound.metaQuestionsHint':
+    'For each form, the key of the question whose answer becomes the interest, and the one for the approximate income.',
+  'settings.inbound.googleQuestionsHint':
+    'For each form (form_id), the column (column_id or the question text) whose answer becomes the interest, and the one for the approximate income.',
+  'settings.inbound.noForms': 'No form mapped.',
+  'settings.inbound.formPosition': 'Form {position}',
+  'settings.inbound.formId': 'Form id',
+  'settings.inbound.interestQuestion': 'Interest question',
+  'settings.inbound.incomeQuestion': 'Income question',
+  'settings.inbound.addForm': 'Add form',
+  'settings.inbound.removeForm': 'Remove',
+  'settings.inbound.removeFormLabel': 'Remove form {position}',
+  'settings.inbound.formIdRequired': 'Enter the form id or remove the row.',
+  'settings.inbound.formIdRepeated': 'This form is already on another row.',
+  'settings.inbound.httpUrl': 'Enter an http(s) URL, such as https://www.example.com/thanks.',
+  'settings.inbound.origin': 'Enter the origin only, such as https://www.example.com (no path).',
+  'settings.inbound.line': 'Site {position}',
+  'settings.inbound.save': 'Save inbound channels',
+  'settings.inbound.payloads': 'Payloads that need attention',
+  'settings.inbound.payloadsHint':
+    'Deliveries that did not become a lead. Fix the mapping above, save, then Reprocess.',
+  'settings.inbound.reload': 'Reload',
+  'settings.inbound.filters': 'Payload filters',
+  'settings.inbound.filterStatus': 'State',
+  'settings.inbound.filterChannel': 'Channel',
+  'settings.inbound.allStates': 'All',
+  'settings.inbound.allChannels': 'All',
+  'settings.inbound.status.UNMAPPABLE': 'Unmappable',
+  'settings.inbound.status.FAILED': 'Failed',
+  'settings.inbound.status.RECEIVED': 'Queued',
+  'settings.inbound.status.PROCESSED': 'Processed',
+  'settings.inbound.status.TEST': 'Test',
+  'settings.inbound.noPayloads': 'No payload needs attention.',
+  'settings.inbound.noPayloadsFiltered': 'No payload matches these filters.',
+  'settings.inbound.receivedAt': 'Received {at}',
+  'settings.inbound.attempts': 'Attempts: {attempts}',
+  'settings.inbound.externalId': 'Platform id',
+  'settings.inbound.showPayload': 'Show the payload as received',
+  'settings.inbound.fetched': 'Read from the Graph API:',
+  'settings.inbound.reprocess': 'Reprocess',
+  'settings.inbound.reprocessing': 'Reprocessing…',
+  'settings.inbound.reprocessLabel': 'Reprocess: {payload}',
+  'settings.inbound.reprocessQueued': '{payload}: queued for processing…',
+  'settings.inbound.reprocessLead': '{payload}: became the lead {lead}.',
+  'settings.inbound.reprocessProcessed': '{payload}: processed.',
+  'settings.inbound.reprocessRefused': '{payload}: still {status}: {reason}',
+  'settings.inbound.reprocessError': 'Could not reprocess {payload}: {reason}',
+  'settings.inbound.openLead': 'Open the lead',
 } satisfies Partial<Messages>;
 
 export const en: Messages = {
@@ -914,8 +1125,10 @@ export const en: Messages = {
   'channel.META_ADS': 'Meta Ads',
   'channel.WEB_FORM': 'Web form',
   ...settingsMessages,
+  ...inboundMessages,
   ...accessMessages,
   ...leadPrivacyMessages,
   ...leadImportMessages,
   ...pipelineMessages,
+  ...webFormMessages,
 };

@@ -16,6 +16,30 @@ const settingsMessages = {
   'settings.nav.apiKeysDescription': 'Chaves para formulários, n8n e scripts.',
   'settings.nav.audit': 'Auditoria',
   'settings.nav.auditDescription': 'Quem fez o quê, e quando.',
+  'settings.nav.remarketing': 'Remarketing',
+  'settings.nav.remarketingDescription':
+    'O público de leads frios para Google Ads e Meta: quem está nele e a exportação com hashes.',
+  'remarketing.title': 'Remarketing',
+  'remarketing.intro':
+    'Leads frios com consentimento entram neste público quando a ação Lista de remarketing roda; descadastro, retirada do consentimento ou exclusão dos dados os tiram na hora.',
+  'remarketing.audience': 'Público {name}',
+  'remarketing.memberCount': 'Membros agora',
+  'remarketing.export': 'Exportar para Google Ads / Meta',
+  'remarketing.exporting': 'Preparando o arquivo…',
+  'remarketing.exported': 'Arquivo baixado: {file}.',
+  'remarketing.exportError': 'Não foi possível exportar: {reason}',
+  'remarketing.exportHint':
+    'O CSV traz hashes SHA-256 do e-mail e do telefone normalizados, não os dados em si.',
+  'remarketing.members': 'Membros',
+  'remarketing.column.lead': 'Lead',
+  'remarketing.column.addedAt': 'Entrou em',
+  'remarketing.loading': 'Carregando o público…',
+  'remarketing.loadError': 'Não foi possível carregar o público: {reason}',
+  'remarketing.empty':
+    'Ninguém no público ainda. Um lead frio entra quando deu consentimento e a ação Lista de remarketing roda.',
+  'remarketing.loadMore': 'Carregar mais',
+  'remarketing.loadingMore': 'Carregando…',
+  'remarketing.end': 'Não há mais membros.',
   'settings.adminOnly': 'Só administradores podem ver e mudar esta seção.',
   'settings.loading': 'Carregando…',
   'settings.loadError': 'Não foi possível carregar: {reason}',
@@ -421,6 +445,17 @@ const leadPrivacyMessages = {
   'lead.privacy.eraseConfirm': 'Apagar definitivamente',
   'lead.privacy.erasing': 'Apagando…',
   'lead.privacy.eraseError': 'Não foi possível apagar: {reason}',
+  'lead.privacy.consentActive': 'Vigente',
+  'lead.privacy.consentWithdrawn': 'Retirado em {date}',
+  'lead.privacy.withdraw': 'Registrar retirada do consentimento',
+  'lead.privacy.withdrawTitle': 'Registrar que o titular retirou o consentimento?',
+  'lead.privacy.withdrawBody':
+    'Todos os consentimentos deste lead serão marcados como retirados e ele sai na hora dos públicos de remarketing. Novas ações de remarketing serão ignoradas até que ele envie um novo consentimento.',
+  'lead.privacy.withdrawConfirm': 'Registrar retirada',
+  'lead.privacy.withdrawing': 'Registrando…',
+  'lead.privacy.withdrawn':
+    'Retirada registrada: consentimentos marcados como retirados e o lead saiu do remarketing.',
+  'lead.privacy.withdrawError': 'Não foi possível registrar a retirada: {reason}',
   'lead.privacy.erased':
     'Os dados pessoais deste lead foram apagados em {at}, a pedido do titular.',
   'lead.privacy.explanationErased':
@@ -555,6 +590,9 @@ const leadPrivacyMessages = {
   'settings.email.field.publicBaseUrl': 'URL pública da API',
   'settings.email.field.publicBaseUrlHint':
     'Os links de descadastro apontam para ela; sem ela nenhum e-mail é enviado.',
+  'settings.email.field.smtpCaCertificates': 'Certificados de CA (PEM)',
+  'settings.email.field.smtpCaCertificatesHint':
+    'Só para um servidor de e-mail privado: cole os certificados -----BEGIN CERTIFICATE----- da CA dele. Em branco: só as CAs públicas.',
   'settings.email.sequence': 'Sequência de e-mails (leads mornos)',
   'settings.email.sequenceHint':
     'Os e-mails enviados um a um a cada lead morno, com a espera antes de cada um. Até 10.',
@@ -715,6 +753,179 @@ const pipelineMessages = {
  * The reference catalog: its keys are the message keys, and `en.ts` must define exactly the same
  * ones (a missing or extra key fails `pnpm typecheck`). Placeholders look like `{name}`.
  */
+/** The web forms page (routes/settings/forms): the no-JavaScript forms sites post to. */
+const webFormMessages = {
+  'settings.nav.forms': 'Formulários web',
+  'settings.nav.formsDescription':
+    'Formulários HTML sem JavaScript para os sites: endereço, sites permitidos, páginas de obrigado e consentimento, com o código pronto para colar.',
+  'settings.forms.intro':
+    'Cada formulário tem seu próprio endereço na API, e os sites enviam para ele com um <form> comum, sem JavaScript. Só páginas dos sites permitidos podem enviar.',
+  'settings.forms.empty': 'Nenhum formulário ainda. Crie o primeiro abaixo.',
+  'settings.forms.column.name': 'Nome',
+  'settings.forms.column.slug': 'Identificador',
+  'settings.forms.column.origin': 'Origem dos leads',
+  'settings.forms.column.sites': 'Sites permitidos',
+  'settings.forms.column.updated': 'Alterado em',
+  'settings.forms.column.actions': 'Ações',
+  'settings.forms.edit': 'Editar',
+  'settings.forms.editForm': 'Editar {name}',
+  'settings.forms.showCode': 'Código HTML',
+  'settings.forms.showCodeOf': 'Código HTML de {name}',
+  'settings.forms.delete': 'Excluir',
+  'settings.forms.deleteForm': 'Excluir {name}',
+  'settings.forms.deleting': 'Excluindo…',
+  'settings.forms.deleteTitle': 'Excluir o formulário {name}?',
+  'settings.forms.deleteBody':
+    'O endereço {path} passa a responder 404: os sites que ainda o usam deixam de enviar leads. Os leads e consentimentos já recebidos ficam.',
+  'settings.forms.deleted': 'Formulário {name} excluído.',
+  'settings.forms.created': 'Formulário {name} criado. Copie o código abaixo para o site.',
+  'settings.forms.new': 'Novo formulário',
+  'settings.forms.editing': 'Editar o formulário {name}',
+  'settings.forms.create': 'Criar formulário',
+  'settings.forms.save': 'Salvar formulário',
+  'settings.forms.closeEditor': 'Fechar a edição',
+  'settings.forms.field.name': 'Nome',
+  'settings.forms.field.namePlaceholder': 'Contato do site',
+  'settings.forms.field.nameHint': 'Só para os administradores.',
+  'settings.forms.field.slug': 'Identificador no endereço',
+  'settings.forms.field.slugHint':
+    'Letras minúsculas, números e hífens: o formulário responde em /forms/lead/<identificador>. Mudá-lo desativa o endereço antigo.',
+  'settings.forms.field.allowedOrigins': 'Sites permitidos',
+  'settings.forms.field.allowedOriginsHint':
+    'Um por linha, só o endereço do site, sem caminho: https://www.exemplo.com.br.',
+  'settings.forms.field.line': 'Linha {position}',
+  'settings.forms.field.thankYouUrl': 'Página de obrigado',
+  'settings.forms.field.thankYouUrlHint':
+    'Para onde vai quem enviou (http ou https). Em branco: uma página simples de agradecimento.',
+  'settings.forms.field.errorUrl': 'Página de erro',
+  'settings.forms.field.errorUrlHint':
+    'Para onde volta um envio recusado, com form_status=invalid e um error_<campo> por campo. Recomendada: em branco, volta para a página que enviou, que o navegador costuma informar só pelo endereço do site.',
+  'settings.forms.field.defaultOrigin': 'Origem dos leads',
+  'settings.forms.field.defaultOriginHint': 'A origem que os leads deste formulário recebem.',
+  'settings.forms.field.defaultInterest': 'Interesse padrão',
+  'settings.forms.field.defaultInterestHint': 'Usado quando o formulário não envia um interesse.',
+  'settings.forms.consent': 'Consentimento',
+  'settings.forms.field.consentRequired': 'Exigir a caixa de consentimento marcada',
+  'settings.forms.field.consentRequiredHint':
+    'Desmarcada, nada é guardado e a pessoa volta com error_consent. Exige o texto e a versão.',
+  'settings.forms.field.consentText': 'Texto do consentimento',
+  'settings.forms.field.consentTextHint':
+    'Aparece ao lado da caixa no código do formulário. Em branco: o código não traz a caixa.',
+  'settings.forms.field.consentTextVersion': 'Versão do texto',
+  'settings.forms.field.consentTextVersionHint':
+    'Registrada com cada consentimento dado. Mudou o texto? Dê uma nova versão.',
+  'settings.forms.snippet.title': 'Código para o site: {name}',
+  'settings.forms.snippet.help':
+    'Cole no HTML de uma página de um dos sites permitidos. O formulário envia para',
+  'settings.forms.snippet.copy': 'Copiar o código',
+  'settings.forms.snippet.copied': 'Copiado.',
+  'settings.forms.snippet.copyFailed': 'Não foi possível copiar: selecione o código e copie.',
+  'settings.forms.snippet.embed':
+    'Quer mostrar os erros sem sair da página? O script incorporável (embed.js) usa uma chave de API publicável que permita o site, criada em',
+  'settings.forms.snippet.label.name': 'Nome',
+  'settings.forms.snippet.label.email': 'E-mail',
+  'settings.forms.snippet.label.phone': 'Telefone',
+  'settings.forms.snippet.label.city': 'Cidade',
+  'settings.forms.snippet.label.interest': 'Interesse',
+  'settings.forms.snippet.label.approximateIncome': 'Renda mensal aproximada (R$)',
+  'settings.forms.snippet.label.notes': 'Mensagem',
+  'settings.forms.snippet.label.submit': 'Enviar',
+  'settings.forms.snippet.errorsComment':
+    'StreamLeads: um envio recusado volta para a página de erro (ou para a que enviou) com ?form_status=invalid&error_<campo>=<mensagem>.',
+};
+
+/** The inbound channels' settings (routes/settings/inbound). */
+const inboundMessages = {
+  'settings.nav.inbound': 'Canais de entrada',
+  'settings.nav.inboundDescription':
+    'Webhooks do Meta e do Google Ads, perguntas de cada formulário, formulário padrão do site e payloads a corrigir.',
+  'settings.inbound.intro':
+    'Como os leads chegam do Meta Lead Ads, do Google Ads e do formulário padrão do site. Tudo o que uma plataforma envia fica guardado; o que não vira lead aparece abaixo para corrigir e reprocessar.',
+  'settings.inbound.metaHint':
+    'No app do Meta, assine o webhook leadgen com este endereço e o token de verificação abaixo.',
+  'settings.inbound.metaUrl': 'URL do webhook do Meta',
+  'settings.inbound.googleHint':
+    'Na extensão de formulário de lead do Google Ads, informe este endereço e a chave abaixo.',
+  'settings.inbound.googleUrl': 'URL do webhook do Google Ads',
+  'settings.inbound.defaultForm': 'Formulário padrão do site',
+  'settings.inbound.defaultFormHint':
+    'Um formulário HTML comum (sem JavaScript) pode enviar leads para este endereço, a partir dos sites permitidos.',
+  'settings.inbound.formUrl': 'Endereço do formulário (action)',
+  'settings.inbound.copyUrl': 'Copiar: {name}',
+  'settings.inbound.copied': 'Copiado.',
+  'settings.inbound.copyFailed': 'Não foi possível copiar; selecione o texto.',
+  'settings.inbound.field.metaVerifyToken': 'Token de verificação',
+  'settings.inbound.field.metaVerifyTokenHint':
+    'Qualquer texto; informe o mesmo no campo "Verify token" do webhook no Meta.',
+  'settings.inbound.field.metaAppSecret': 'Chave secreta do app',
+  'settings.inbound.field.metaAppSecretHint':
+    'Confere a assinatura de cada envio; sem ela, todo envio é recusado.',
+  'settings.inbound.field.metaAccessToken': 'Token de acesso da página',
+  'settings.inbound.field.metaAccessTokenHint':
+    'Com a permissão leads_retrieval, para ler as respostas na Graph API.',
+  'settings.inbound.field.metaGraphBaseUrl': 'URL base da Graph API',
+  'settings.inbound.field.googleKey': 'Chave do webhook (google_key)',
+  'settings.inbound.field.googleKeyHint': 'A mesma chave informada no Google Ads.',
+  'settings.inbound.field.googleTestLeads': 'Leads de teste',
+  'settings.inbound.testLeads.STORE': 'Guardar como teste, sem criar lead',
+  'settings.inbound.testLeads.DROP': 'Descartar',
+  'settings.inbound.field.formAllowedOrigins': 'Sites permitidos',
+  'settings.inbound.field.formAllowedOriginsHint':
+    'Um por linha, só a origem: https://www.example.com (sem caminho).',
+  'settings.inbound.field.formThankYouUrl': 'Página de agradecimento',
+  'settings.inbound.field.formThankYouUrlHint':
+    'Para onde o visitante vai depois de enviar; vazio mostra uma página simples.',
+  'settings.inbound.questions': 'Perguntas personalizadas por formulário',
+  'settings.inbound.metaQuestionsHint':
+    'Para cada formulário, a chave da pergunta cuja resposta vira o interesse e a da renda aproximada.',
+  'settings.inbound.googleQuestionsHint':
+    'Para cada formulário (form_id), a coluna (column_id ou o texto da pergunta) cuja resposta vira o interesse e a da renda aproximada.',
+  'settings.inbound.noForms': 'Nenhum formulário mapeado.',
+  'settings.inbound.formPosition': 'Formulário {position}',
+  'settings.inbound.formId': 'ID do formulário',
+  'settings.inbound.interestQuestion': 'Pergunta do interesse',
+  'settings.inbound.incomeQuestion': 'Pergunta da renda',
+  'settings.inbound.addForm': 'Adicionar formulário',
+  'settings.inbound.removeForm': 'Remover',
+  'settings.inbound.removeFormLabel': 'Remover o formulário {position}',
+  'settings.inbound.formIdRequired': 'Informe o ID do formulário ou remova a linha.',
+  'settings.inbound.formIdRepeated': 'Este formulário já está em outra linha.',
+  'settings.inbound.httpUrl': 'Informe uma URL http(s), como https://www.example.com/obrigado.',
+  'settings.inbound.origin': 'Informe só a origem, como https://www.example.com (sem caminho).',
+  'settings.inbound.line': 'Site {position}',
+  'settings.inbound.save': 'Salvar canais de entrada',
+  'settings.inbound.payloads': 'Payloads que precisam de atenção',
+  'settings.inbound.payloadsHint':
+    'Envios que não viraram lead. Corrija o mapeamento acima, salve e clique em Reprocessar.',
+  'settings.inbound.reload': 'Recarregar',
+  'settings.inbound.filters': 'Filtros dos payloads',
+  'settings.inbound.filterStatus': 'Situação',
+  'settings.inbound.filterChannel': 'Canal',
+  'settings.inbound.allStates': 'Todas',
+  'settings.inbound.allChannels': 'Todos',
+  'settings.inbound.status.UNMAPPABLE': 'Não mapeável',
+  'settings.inbound.status.FAILED': 'Falhou',
+  'settings.inbound.status.RECEIVED': 'Na fila',
+  'settings.inbound.status.PROCESSED': 'Processado',
+  'settings.inbound.status.TEST': 'Teste',
+  'settings.inbound.noPayloads': 'Nenhum payload precisa de atenção.',
+  'settings.inbound.noPayloadsFiltered': 'Nenhum payload com estes filtros.',
+  'settings.inbound.receivedAt': 'Recebido em {at}',
+  'settings.inbound.attempts': 'Tentativas: {attempts}',
+  'settings.inbound.externalId': 'ID na plataforma',
+  'settings.inbound.showPayload': 'Ver o payload recebido',
+  'settings.inbound.fetched': 'Lido da Graph API:',
+  'settings.inbound.reprocess': 'Reprocessar',
+  'settings.inbound.reprocessing': 'Reprocessando…',
+  'settings.inbound.reprocessLabel': 'Reprocessar: {payload}',
+  'settings.inbound.reprocessQueued': '{payload}: na fila para processar…',
+  'settings.inbound.reprocessLead': '{payload}: virou o lead {lead}.',
+  'settings.inbound.reprocessProcessed': '{payload}: processado.',
+  'settings.inbound.reprocessRefused': '{payload}: continua {status}: {reason}',
+  'settings.inbound.reprocessError': 'Não foi possível reprocessar {payload}: {reason}',
+  'settings.inbound.openLead': 'Abrir o lead',
+} as const satisfies Record<string, string>;
+
 export const ptBR = {
   'app.name': 'StreamLeads',
   'app.skipToContent': 'Pular para o conteúdo',
@@ -925,10 +1136,12 @@ export const ptBR = {
   'channel.META_ADS': 'Meta Ads',
   'channel.WEB_FORM': 'Formulário do site',
   ...settingsMessages,
+  ...inboundMessages,
   ...accessMessages,
   ...leadPrivacyMessages,
   ...leadImportMessages,
   ...pipelineMessages,
+  ...webFormMessages,
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof ptBR;

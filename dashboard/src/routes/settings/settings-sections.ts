@@ -33,6 +33,24 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
     needs: 'admin',
   },
   {
+    href: '/settings/remarketing',
+    label: 'settings.nav.remarketing',
+    description: 'settings.nav.remarketingDescription',
+    needs: 'admin',
+  },
+  {
+    href: '/settings/inbound',
+    label: 'settings.nav.inbound',
+    description: 'settings.nav.inboundDescription',
+    needs: 'admin',
+  },
+  {
+    href: '/settings/forms',
+    label: 'settings.nav.forms',
+    description: 'settings.nav.formsDescription',
+    needs: 'admin',
+  },
+  {
     href: '/settings/users',
     label: 'settings.nav.users',
     description: 'settings.nav.usersDescription',

@@ -178,16 +178,26 @@ describe('the remarketing-list action', () => {
     expect(await unsubscribeLead(database.prisma, viaLink.lead.id)).toBe(true);
 
     const withdrawing = await coldLeadWithRun();
-    const withdrawn = await postGraphql<{ withdrawLeadConsent: { id?: string; message?: string } }>(
+    const withdrawn = await postGraphql<{
+      withdrawLeadConsent: {
+        id?: string;
+        consents?: { withdrawnAt: string | null }[];
+        message?: string;
+      };
+    }>(
       fetchApp,
       'http://localhost',
       {
-        query: `mutation ($id: ID!) { withdrawLeadConsent(id: $id) { ... on Lead { id } ... on Error { message } } }`,
+        query: `mutation ($id: ID!) { withdrawLeadConsent(id: $id) { ... on Lead { id consents { withdrawnAt } } ... on Error { message } } }`,
         variables: { id: withdrawing.lead.id },
       },
       app.adminHeaders,
     );
-    expect(withdrawn.data?.withdrawLeadConsent).toEqual({ id: withdrawing.lead.id });
+    expect(withdrawn.data?.withdrawLeadConsent.id).toBe(withdrawing.lead.id);
+    // The lead answers with its consents, each now saying when it was withdrawn.
+    const consents = withdrawn.data?.withdrawLeadConsent.consents ?? [];
+    expect(consents.length).toBeGreaterThan(0);
+    expect(consents.every((consent) => consent.withdrawnAt !== null)).toBe(true);
 
     const erasing = await coldLeadWithRun();
     const erased = await postGraphql(

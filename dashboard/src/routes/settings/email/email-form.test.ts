@@ -9,6 +9,7 @@ const settings: EmailSettingsFieldsFragment = {
   smtpTls: 'STARTTLS',
   smtpUser: null,
   smtpPasswordConfigured: false,
+  smtpCaCertificates: null,
   fromAddress: 'contato@example.com',
   fromName: null,
   locale: 'pt-BR',
@@ -22,6 +23,9 @@ const settings: EmailSettingsFieldsFragment = {
   ],
   nurturePdf: null,
 };
+
+/** The shape of a PEM certificate; the API, not the form, checks that it is one. */
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUXk\n-----END CERTIFICATE-----';
 
 describe('email settings form', () => {
   test('holds the sequence delays in days', () => {
@@ -94,6 +98,25 @@ describe('email settings form', () => {
         'sequence.1.delayMinutes': 'settings.wholeNumber',
       },
     });
+  });
+
+  test('sends the pasted CA certificates trimmed, with their line breaks', () => {
+    const form = toForm(settings);
+    form.smtpCaCertificates = `\n${PEM}\n\n`;
+    expect(toInput(toForm(settings), form)).toEqual({
+      ok: true,
+      input: { smtpCaCertificates: PEM },
+    });
+  });
+
+  test('sends "" to go back to the public CAs only, and nothing while the text is unchanged', () => {
+    const withCa = { ...settings, smtpCaCertificates: PEM };
+    expect(toForm(withCa).smtpCaCertificates).toBe(PEM);
+    expect(toInput(toForm(withCa), toForm(withCa))).toEqual({ ok: true, input: {} });
+    const form = toForm(withCa);
+    form.smtpCaCertificates = '  ';
+    expect(toInput(toForm(withCa), form)).toEqual({ ok: true, input: { smtpCaCertificates: '' } });
+    expect(hasChanges(toForm(withCa), form)).toBe(true);
   });
 
   test('adds up the wait before each email of the sequence', () => {

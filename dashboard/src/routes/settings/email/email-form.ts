@@ -35,6 +35,8 @@ export interface EmailForm {
   smtpTls: SmtpTlsMode;
   smtpUser: string;
   smtpPassword: SecretChange;
+  /** PEM text; "" trusts only the public CAs. */
+  smtpCaCertificates: string;
   fromAddress: string;
   fromName: string;
   locale: string;
@@ -56,6 +58,7 @@ export function toForm(settings: EmailSettingsFieldsFragment): EmailForm {
     smtpTls: settings.smtpTls,
     smtpUser: settings.smtpUser ?? '',
     smtpPassword: keepSecret(),
+    smtpCaCertificates: settings.smtpCaCertificates ?? '',
     fromAddress: settings.fromAddress ?? '',
     fromName: settings.fromName ?? '',
     locale: settings.locale,
@@ -70,6 +73,7 @@ export type EmailInputResult = FormInput<UpdateEmailSettingsInput>;
 const TEXT_FIELDS = [
   'smtpHost',
   'smtpUser',
+  'smtpCaCertificates',
   'fromAddress',
   'fromName',
   'schedulingLink',
