@@ -208,8 +208,7 @@ function createLeadReader(prisma: PrismaClient): LeadReader {
 
   return {
     read(event, selection = {}) {
-      const query = withFilteredColumns(selection);
-      const key = queryKey(query);
+      const { query, key } = planRead(selection);
       let reads = byEvent.get(event);
       if (!reads) {
         reads = new Map();
@@ -238,6 +237,21 @@ async function loadBatch(prisma: PrismaClient, batch: PendingBatch): Promise<voi
       for (const id of chunk) batch.settle.get(id)!.reject(error);
     }
   }
+}
+
+// Every subscriber passes its own selection object with each event; with thousands of them, the
+// key of each selection was computed again for every lead (the bench's profile showed it).
+const plannedReads = new WeakMap<LeadQuery, { query: LeadQuery; key: string }>();
+
+/** The query and key of a selection, worked out once per selection object. */
+function planRead(selection: LeadQuery): { query: LeadQuery; key: string } {
+  let plan = plannedReads.get(selection);
+  if (!plan) {
+    const query = withFilteredColumns(selection);
+    plan = { query, key: queryKey(query) };
+    plannedReads.set(selection, plan);
+  }
+  return plan;
 }
 
 /**
