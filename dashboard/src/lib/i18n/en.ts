@@ -820,7 +820,7 @@ const webFormMessages = {
   'settings.forms.snippet.label.notes': 'Message',
   'settings.forms.snippet.label.submit': 'Send',
   'settings.forms.snippet.errorsComment':
-    'StreamLeads: refused input goes back to the error page (or the page that posted) with ?form_status=invalid&error_<field>=<message>.',
+    'StreamLeads: refused input goes back to the error page (or the page that posted) with ?form_status=invalid&error_<field>=<message>. Where the visitor came from: without JavaScript, browsers give only the site’s address; to keep UTM parameters and the landing page, fill hidden fields utm_source, utm_medium, utm_campaign, utm_term, utm_content and landing_page on the site’s server.',
 };
 
 /** The inbound channels' settings (routes/settings/inbound). */

@@ -831,7 +831,7 @@ const webFormMessages = {
   'settings.forms.snippet.label.notes': 'Mensagem',
   'settings.forms.snippet.label.submit': 'Enviar',
   'settings.forms.snippet.errorsComment':
-    'StreamLeads: um envio recusado volta para a página de erro (ou para a que enviou) com ?form_status=invalid&error_<campo>=<mensagem>.',
+    'StreamLeads: um envio recusado volta para a página de erro (ou para a que enviou) com ?form_status=invalid&error_<campo>=<mensagem>. Origem do visitante: sem JavaScript, o navegador informa só o endereço do site; para guardar UTMs e a página de entrada, preencha campos ocultos utm_source, utm_medium, utm_campaign, utm_term, utm_content e landing_page no servidor do site.',
 };
 
 /** The inbound channels' settings (routes/settings/inbound). */
