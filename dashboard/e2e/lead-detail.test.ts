@@ -115,11 +115,11 @@ describe('Lead detail', () => {
       await page.goto(`${dashboardUrl}/leads/${hot.id}`);
       // The page follows leadUpdated: the run shows as DEAD without a reload. (When a sales rep
       // exists, which other test files create, the owner's Slack notice dies beside it.)
-      const dead = page.locator('[data-run-state="DEAD"]', { hasText: 'notify-slack' });
+      const dead = page.locator('[data-run-state="DEAD"][data-run-action="notify-slack"]');
       await expect.poll(() => dead.count(), { timeout: 20_000 }).toBe(1);
-      expect(await dead.textContent()).toContain('notify-slack');
+      expect(await dead.textContent()).toContain('Avisar no Slack');
       expect(await dead.textContent()).toContain('Último erro');
-      await page.getByRole('button', { name: 'Tentar de novo: notify-slack' }).click();
+      await page.getByRole('button', { name: 'Tentar de novo: Avisar no Slack' }).click();
       await expect
         .poll(() => page.locator('[data-automation-runs]').textContent())
         .toContain('Reenfileirada.');

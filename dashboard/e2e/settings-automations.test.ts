@@ -146,10 +146,10 @@ describe('Automation settings', () => {
 
     sink.status = 200;
     const before = sink.requests.length;
-    await row.getByRole('button', { name: `Tentar de novo: notify-slack de ${name}` }).click();
+    await row.getByRole('button', { name: `Tentar de novo: Avisar no Slack de ${name}` }).click();
     await expect
       .poll(() => page.locator('[data-retry-message]').textContent())
-      .toContain(`notify-slack de ${name} voltou para a fila.`);
+      .toContain(`Avisar no Slack de ${name} voltou para a fila.`);
     // The lead's notification reaches Slack this time (a notice to its owner may go there too).
     const delivered = () =>
       sink.requests

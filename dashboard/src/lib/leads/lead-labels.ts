@@ -49,6 +49,29 @@ export const AUTOMATION_RUN_STATE_LABELS: Record<AutomationRunState, MessageKey>
   DEAD: 'runState.DEAD',
 };
 
+/**
+ * What each run action (server/src/automations/automations.ts, RunAction) does, in words: the
+ * planned actions as the automation settings name them, and the runs those start.
+ */
+const RUN_ACTION_LABELS: Record<string, MessageKey> = {
+  'notify-slack': 'settings.automations.action.notify-slack',
+  'notify-whatsapp': 'settings.automations.action.notify-whatsapp',
+  'send-to-crm': 'settings.automations.action.send-to-crm',
+  'schedule-follow-up': 'settings.automations.action.schedule-follow-up',
+  'nurture-email': 'settings.automations.action.nurture-email',
+  'email-sequence': 'settings.automations.action.email-sequence',
+  'remarketing-list': 'settings.automations.action.remarketing-list',
+  'follow-up-due': 'runAction.follow-up-due',
+  'sequence-email': 'runAction.sequence-email',
+  'notify-owner': 'runAction.notify-owner',
+  'notify-stage-change': 'runAction.notify-stage-change',
+};
+
+/** A run action in words; one this dashboard does not know yet shows as the API names it. */
+export function runActionName(t: (key: MessageKey) => string, action: string): string {
+  return Object.hasOwn(RUN_ACTION_LABELS, action) ? t(RUN_ACTION_LABELS[action]!) : action;
+}
+
 export const SUBMISSION_CHANNEL_LABELS: Record<SubmissionChannel, MessageKey> = {
   API: 'channel.API',
   CSV_IMPORT: 'channel.CSV_IMPORT',
