@@ -443,23 +443,43 @@ function parseStatusOverride(
   | { ok: true; value: StatusOverride | null | undefined }
   | { ok: false; fieldErrors: FieldError[] } {
   const text = reason?.trim() ?? '';
-  const fail = (path: string, message: string) => ({
+  // Worded in Portuguese too: the class is set by hand in the dashboard, mostly in Portuguese.
+  const fail = (path: string, message: string, portuguese: string) => ({
     ok: false as const,
-    fieldErrors: [{ path, message }],
+    fieldErrors: [{ path, message, translations: { 'pt-BR': portuguese } }],
   });
   if (status == null) {
-    if (text !== '') return fail('statusOverrideReason', 'A reason goes with a status override');
+    if (text !== '') {
+      return fail(
+        'statusOverrideReason',
+        'A reason goes with a status override',
+        'O motivo acompanha uma classificação manual',
+      );
+    }
     return { ok: true, value: clear === true ? null : undefined };
   }
   if (clear === true) {
-    return fail('clearStatusOverride', 'Either set a status override or clear it, not both');
+    return fail(
+      'clearStatusOverride',
+      'Either set a status override or clear it, not both',
+      'Defina a classificação manual ou remova-a, não as duas coisas',
+    );
   }
-  if (status === 'PROCESSING') return fail('statusOverride', 'Choose HOT, WARM or COLD');
-  if (text === '') return fail('statusOverrideReason', 'Say why the status is set by hand');
+  if (status === 'PROCESSING') {
+    return fail('statusOverride', 'Choose HOT, WARM or COLD', 'Escolha quente, morno ou frio');
+  }
+  if (text === '') {
+    return fail(
+      'statusOverrideReason',
+      'Say why the status is set by hand',
+      'Diga por que a classificação é definida à mão',
+    );
+  }
   if ([...text].length > REASON_MAX) {
     return fail(
       'statusOverrideReason',
       `Reason must be at most ${REASON_MAX.toLocaleString('en-US')} characters`,
+      `O motivo pode ter no máximo ${REASON_MAX.toLocaleString('pt-BR')} caracteres`,
     );
   }
   return { ok: true, value: { status, reason: text } };

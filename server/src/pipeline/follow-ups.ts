@@ -19,14 +19,25 @@ export function parseFollowUpAt(
   now: Date = new Date(),
 ): { ok: true; value: Date | null } | { ok: false; fieldErrors: FieldError[] } {
   if (value === null) return { ok: true, value: null };
-  const fail = (message: string) => ({
+  // Worded in Portuguese too: sales reps set follow-ups in the dashboard, most in Portuguese.
+  const fail = (message: string, portuguese: string) => ({
     ok: false as const,
-    fieldErrors: [{ path: 'followUpAt', message }],
+    fieldErrors: [{ path: 'followUpAt', message, translations: { 'pt-BR': portuguese } }],
   });
-  if (Number.isNaN(value.getTime())) return fail('Enter a valid date and time');
-  if (value.getTime() <= now.getTime()) return fail('Choose a follow-up time in the future');
+  if (Number.isNaN(value.getTime())) {
+    return fail('Enter a valid date and time', 'Informe uma data e hora válidas');
+  }
+  if (value.getTime() <= now.getTime()) {
+    return fail(
+      'Choose a follow-up time in the future',
+      'Escolha um horário de follow-up no futuro',
+    );
+  }
   if (value.getTime() > now.getTime() + FOLLOW_UP_MAX_DAYS * 86_400_000) {
-    return fail(`Choose a follow-up time within ${FOLLOW_UP_MAX_DAYS} days`);
+    return fail(
+      `Choose a follow-up time within ${FOLLOW_UP_MAX_DAYS} days`,
+      `Escolha um horário de follow-up nos próximos ${FOLLOW_UP_MAX_DAYS} dias`,
+    );
   }
   return { ok: true, value };
 }

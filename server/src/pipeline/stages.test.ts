@@ -254,6 +254,17 @@ describe('setLeadStage', () => {
     expect(reopened).toMatchObject({ stage: 'CONTACTED', lostReason: null });
   });
 
+  it('words the refusal in Portuguese for a sales rep whose dashboard is in Portuguese', async () => {
+    const { id } = await insertLead();
+    const refused = await setLeadStage(id, 'LOST', '', {
+      cookie: sales.cookie,
+      'accept-language': 'pt-BR',
+    });
+    expect(refused.fieldErrors).toEqual([
+      { path: 'lostReason', message: 'Diga por que o lead foi perdido' },
+    ]);
+  });
+
   it('refuses a lost reason with any other stage and changes nothing', async () => {
     const { id } = await insertLead();
     const refused = await setLeadStage(id, 'WON', 'Signed');

@@ -50,18 +50,25 @@ export function parseStageRequest(
   lostReason: string | null | undefined,
 ): { ok: true; value: StageRequest } | { ok: false; fieldErrors: FieldError[] } {
   const reason = lostReason?.trim() ?? '';
-  const fail = (message: string) => ({
+  // Worded in Portuguese too: sales reps move stages in the dashboard, most in Portuguese.
+  const fail = (message: string, portuguese: string) => ({
     ok: false as const,
-    fieldErrors: [{ path: 'lostReason', message }],
+    fieldErrors: [{ path: 'lostReason', message, translations: { 'pt-BR': portuguese } }],
   });
   if (stage !== 'LOST') {
-    if (reason !== '') return fail('A lost reason goes with stage LOST only');
+    if (reason !== '') {
+      return fail(
+        'A lost reason goes with stage LOST only',
+        'O motivo da perda só vale para a etapa Perdido',
+      );
+    }
     return { ok: true, value: { stage, lostReason: null } };
   }
-  if (reason === '') return fail('Say why the lead was lost');
+  if (reason === '') return fail('Say why the lead was lost', 'Diga por que o lead foi perdido');
   if ([...reason].length > LOST_REASON_MAX) {
     return fail(
       `Lost reason must be at most ${LOST_REASON_MAX.toLocaleString('en-US')} characters`,
+      `O motivo da perda pode ter no máximo ${LOST_REASON_MAX.toLocaleString('pt-BR')} caracteres`,
     );
   }
   return { ok: true, value: { stage, lostReason: reason } };
