@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { localize, type Locale, type Translations } from './localization/locale.ts';
 
 /**
@@ -38,4 +39,20 @@ export function validationSummary(fieldErrors: readonly FieldError[], locale: Lo
   return fieldErrors
     .map((error) => (error.path === '' ? '' : `${error.path}: `) + localize(error, locale))
     .join('; ');
+}
+
+/**
+ * A zod refusal as FieldErrors, as ValidationError promises them: dotted paths, the first message
+ * of each path only, and issues about the input as a whole under `fallbackPath`.
+ */
+export function fieldErrorsOf(
+  issues: readonly z.core.$ZodIssue[],
+  fallbackPath = '',
+): FieldError[] {
+  const byPath = new Map<string, string>();
+  for (const issue of issues) {
+    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : fallbackPath;
+    if (!byPath.has(path)) byPath.set(path, issue.message);
+  }
+  return [...byPath].map(([path, message]) => ({ path, message }));
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { AppError, ValidationError, type FieldError } from '../errors.ts';
+import { AppError, fieldErrorsOf, ValidationError } from '../errors.ts';
 import { ErrorInterface } from '../errors.schema.ts';
 import { publishEvent } from '../events.ts';
 import type { Prisma, User } from '../generated/prisma/client.ts';
@@ -368,7 +368,9 @@ builder.mutationField('changePassword', (t) =>
       if (ctx.principal.kind !== 'user') throw new InvalidCredentialsError();
       const { userId, sessionId } = ctx.principal;
       const parsed = newUserSchema.shape.password.safeParse(args.newPassword);
-      if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error, 'newPassword'));
+      if (!parsed.success) {
+        throw new ValidationError(fieldErrorsOf(parsed.error.issues, 'newPassword'));
+      }
       const user = await ctx.prisma.user.findUniqueOrThrow({ where: { id: userId } });
       if (!(await verifyPassword(user.passwordHash, args.currentPassword))) {
         throw new InvalidCredentialsError();
@@ -440,7 +442,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateUserInput, required: true, description: 'The user.' }) },
     resolve: async (query, _root, args, ctx) => {
       const parsed = newUserSchema.safeParse(args.input);
-      if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
+      if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error.issues));
       const taken = await ctx.prisma.user.findUnique({ where: { email: parsed.data.email } });
       if (taken) throw new ValidationError([{ path: 'email', message: 'This email has a user' }]);
       const passwordHash = await hashPassword(parsed.data.password);
@@ -481,7 +483,7 @@ builder.mutationFields((t) => ({
       const id = String(args.id);
       const { input } = args;
       const parsed = updateUserSchema.safeParse(input);
-      if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
+      if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error.issues));
       const user = uuid.test(id) ? await ctx.prisma.user.findUnique({ where: { id } }) : null;
       if (!user) throw new UserNotFoundError(id);
       if (ctx.principal.kind === 'user' && ctx.principal.userId === id) {
@@ -602,7 +604,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: 'The key.' }) },
     resolve: async (_root, args, ctx) => {
       const parsed = apiKeyInputSchema.safeParse(args.input);
-      if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
+      if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error.issues));
       return ctx.prisma.$transaction(async (tx) => {
         const { key, record } = await createApiKey(tx, {
           ...parsed.data,
@@ -665,13 +667,4 @@ function signedInPrincipal(user: User, sessionId: string): Principal {
     sessionId,
     permissions: new Set(rolePermissions[user.role]),
   };
-}
-
-function fieldErrors(error: z.ZodError, fallbackPath = ''): FieldError[] {
-  const byPath = new Map<string, string>();
-  for (const issue of error.issues) {
-    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : fallbackPath;
-    if (!byPath.has(path)) byPath.set(path, issue.message);
-  }
-  return [...byPath].map(([path, message]) => ({ path, message }));
 }

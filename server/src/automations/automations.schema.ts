@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { recordAudit } from '../access/audit.ts';
 import { builder } from '../builder.ts';
-import { ValidationError } from '../errors.ts';
+import { fieldErrorsOf, ValidationError } from '../errors.ts';
 import { ErrorInterface } from '../errors.schema.ts';
 import type { AutomationSettings, Prisma } from '../generated/prisma/client.ts';
 import type { AutomationRunState } from '../generated/prisma/enums.ts';
@@ -375,12 +375,7 @@ builder.mutationField('updateAutomationSettings', (t) =>
     resolve: async (_root, args, ctx) => {
       const parsed = settingsInputSchema.safeParse(args.input);
       if (!parsed.success) {
-        throw new ValidationError(
-          parsed.error.issues.map((issue) => ({
-            path: issue.path.join('.'),
-            message: issue.message,
-          })),
-        );
+        throw new ValidationError(fieldErrorsOf(parsed.error.issues));
       }
       const input = parsed.data;
       const current = await readSettings(ctx.prisma);

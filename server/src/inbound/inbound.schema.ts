@@ -3,7 +3,7 @@ import { recordAudit } from '../access/audit.ts';
 import { actorLabel } from '../access/principal.ts';
 import { encryptSecret } from '../automations/secrets.ts';
 import { builder } from '../builder.ts';
-import { ValidationError, type FieldError } from '../errors.ts';
+import { fieldErrorsOf, ValidationError, type FieldError } from '../errors.ts';
 import { ErrorInterface } from '../errors.schema.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type {
@@ -396,11 +396,7 @@ const inboundSettingsChecks = z.object({
 /** Every refused field of the input, by its path (formAllowedOrigins.1 for the second origin). */
 function inboundSettingsErrors(input: Record<string, unknown>): FieldError[] {
   const checked = inboundSettingsChecks.safeParse(input);
-  if (checked.success) return [];
-  return checked.error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
+  return checked.success ? [] : fieldErrorsOf(checked.error.issues);
 }
 
 const UpdateInboundSettingsInput = builder.inputType('UpdateInboundSettingsInput', {

@@ -4,7 +4,7 @@
 // change applies at once on every instance.
 import { z } from 'zod';
 import type { PrismaClient } from '../db.ts';
-import { AppError, ValidationError } from '../errors.ts';
+import { AppError, fieldErrorsOf, ValidationError } from '../errors.ts';
 import { Prisma, type WebForm } from '../generated/prisma/client.ts';
 import { LeadOrigin } from '../generated/prisma/enums.ts';
 import { isLeadId } from '../leads/leads.ts';
@@ -128,12 +128,6 @@ export const updateWebFormSchema = z.object({
 
 type WebFormValues = Omit<Prisma.WebFormCreateInput, 'id' | 'createdAt' | 'updatedAt'>;
 
-function zodFieldErrors(error: z.ZodError): ValidationError {
-  return new ValidationError(
-    error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
-}
-
 /**
  * The consent rules that span fields: a form that requires consent names the text and its
  * version, and a changed text needs a new version, since the consents already recorded point at
@@ -174,7 +168,7 @@ const slugTakenError = () =>
 /** Creates a form; refuses invalid input, a taken slug or one form too many. */
 export async function createWebForm(prisma: PrismaClient, input: unknown): Promise<WebForm> {
   const parsed = createWebFormSchema.safeParse(input);
-  if (!parsed.success) throw zodFieldErrors(parsed.error);
+  if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error.issues));
   const values: WebFormValues = parsed.data;
   checkConsent(values, null);
   if ((await prisma.webForm.count()) >= maxWebForms) {
@@ -197,7 +191,7 @@ export async function updateWebForm(
   input: unknown,
 ): Promise<WebForm> {
   const parsed = updateWebFormSchema.safeParse(input);
-  if (!parsed.success) throw zodFieldErrors(parsed.error);
+  if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error.issues));
   const changes = Object.fromEntries(
     Object.entries(parsed.data).filter(([, value]) => value !== undefined),
   ) as Partial<WebFormValues>;

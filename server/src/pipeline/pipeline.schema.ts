@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { recordAudit } from '../access/audit.ts';
 import { UserNotFoundError } from '../access/access.schema.ts';
 import { builder } from '../builder.ts';
-import { ValidationError } from '../errors.ts';
+import { fieldErrorsOf, ValidationError } from '../errors.ts';
 import type { LeadStage } from '../generated/prisma/enums.ts';
 import { LeadErasedError, LeadNotFoundError } from '../leads/leads.ts';
 import { LeadType } from '../leads/leads.schema.ts';
@@ -253,12 +253,7 @@ builder.mutationField('updateSalesRep', (t) =>
       const id = String(args.id);
       const parsed = salesRepSchema.safeParse(args.input);
       if (!parsed.success) {
-        throw new ValidationError(
-          parsed.error.issues.map((issue) => ({
-            path: issue.path.join('.'),
-            message: issue.message,
-          })),
-        );
+        throw new ValidationError(fieldErrorsOf(parsed.error.issues));
       }
       const input = parsed.data;
       const data = {

@@ -5,7 +5,7 @@ import { actorLabel } from '../../access/principal.ts';
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
 import type { Transaction } from '../../db.ts';
-import { ValidationError, type FieldError } from '../../errors.ts';
+import { fieldErrorsOf, ValidationError, type FieldError } from '../../errors.ts';
 import type { AutomationSettings, Prisma } from '../../generated/prisma/client.ts';
 import type { SmtpTlsMode } from '../../generated/prisma/enums.ts';
 import { isLeadId, LeadNotFoundError } from '../../leads/leads.ts';
@@ -254,12 +254,6 @@ const emailSettingsSchema = z.object({
     .nullish(),
 });
 
-function validationError(issues: z.core.$ZodIssue[]): ValidationError {
-  return new ValidationError(
-    issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
-}
-
 /** Keys a step may name: the built-in templates and those admins saved. */
 async function knownTemplateKeys(ctx: Context): Promise<Set<string>> {
   const saved = await ctx.prisma.emailTemplate.findMany({
@@ -305,7 +299,7 @@ builder.mutationField('updateEmailSettings', (t) =>
     },
     resolve: async (_root, args, ctx) => {
       const parsed = emailSettingsSchema.safeParse(args.input);
-      if (!parsed.success) throw validationError(parsed.error.issues);
+      if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error.issues));
       const input = parsed.data;
       if (input.sequence) {
         const known = await knownTemplateKeys(ctx);
@@ -408,7 +402,7 @@ builder.mutationField('uploadNurturePdf', (t) =>
     },
     resolve: async (_root, args, ctx) => {
       const parsed = uploadSchema.safeParse(args.input);
-      if (!parsed.success) throw validationError(parsed.error.issues);
+      if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error.issues));
       const content = Buffer.from(parsed.data.contentBase64, 'base64');
       if (content.length > maxNurturePdfBytes) {
         throw new ValidationError([
@@ -665,7 +659,7 @@ builder.mutationField('updateEmailTemplate', (t) =>
     },
     resolve: async (_root, args, ctx) => {
       const parsed = templateSchema.safeParse(args.input);
-      if (!parsed.success) throw validationError(parsed.error.issues);
+      if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error.issues));
       const input = parsed.data;
       const errors = contentErrors(input);
       if (errors.length > 0) throw new ValidationError(errors);
