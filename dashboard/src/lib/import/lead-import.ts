@@ -36,13 +36,7 @@ export const checkLeadImportMutation = graphql(`
           message
         }
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          path
-          message
-        }
-      }
+      ...ValidationFailure
       ... on Error {
         message
       }
@@ -57,13 +51,7 @@ export const importLeadsMutation = graphql(`
       ... on LeadImport {
         ...LeadImportProgressFields
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          path
-          message
-        }
-      }
+      ...ValidationFailure
       ... on Error {
         message
       }
