@@ -1,12 +1,18 @@
-// The write behind every intake (GraphQL, webhooks, forms): ingest is the hot path, so it runs
-// on a plain node-postgres connection. Through Prisma it took eight statements at 0.5–1.5 ms of
-// client CPU each (measured in `pnpm bench`'s profile), most of a createLead. Here one statement
-// upserts the lead, stores the submission and its consent and publishes the event, and pg-boss
-// adds the scoring job in the same transaction: BEGIN, two statements, COMMIT.
-import type { Db, PgBoss } from 'pg-boss';
+// The write behind every intake (GraphQL, webhooks, forms): ingest is the hot path, so it is one
+// statement on a plain node-postgres connection. Through Prisma it took eight statements at
+// 0.5–1.5 ms of client CPU each (measured in `pnpm bench`'s profile); then BEGIN, our statement,
+// pg-boss's send and COMMIT took four round trips and a fresh parse of pg-boss's insert for every
+// lead. Now one named statement upserts the lead, stores the submission and its consent, inserts
+// the scoring job with pg-boss's own SQL and publishes the event.
+import type { PgBoss } from 'pg-boss';
+// pg-boss's statement builders: the same SQL its send() runs (pg-boss is pinned to one version;
+// submission-write.test.ts compares a job written here with one sent through pg-boss).
+import { insertJobs, notifyChannelSql } from 'pg-boss/dist/plans.js';
 import type pg from 'pg';
 import { eventsChannel } from '../events.ts';
-import { enqueueScoringWith, queuedScoringJobIds } from '../scoring/scoring.ts';
+import { jobsSchema } from '../jobs.ts';
+import { withRequestId } from '../observability/request-context.ts';
+import { queuedScoringJobIds, scoreLeadQueue } from '../scoring/scoring.ts';
 import type { SubmissionChannel } from '../generated/prisma/enums.ts';
 import type { ConsentRecord } from '../privacy/consent.ts';
 import type { NormalisedAttribution, NormalisedLeadInput } from './lead-input.ts';
@@ -37,8 +43,8 @@ export interface WrittenSubmission {
 // insert: the later one waits on the unique index and turns into the update. `xmax = 0` holds
 // only for a row this statement inserted (an updated row carries the updating transaction's id).
 // The NOTIFY payload is the one serializeEvent writes for a 'lead.changed' event; PostgreSQL
-// delivers it at commit, after the scoring job below exists. `notified` is a plain SELECT, which
-// PostgreSQL runs only when the final SELECT reads it.
+// delivers it at commit, with the scoring job (inserted at `/* job */`) already there. `notified`
+// is a plain SELECT, which PostgreSQL runs only when the final SELECT reads it.
 const writeSubmissionSql = `
   WITH lead AS (
     INSERT INTO "leads" AS lead
@@ -78,8 +84,9 @@ const writeSubmissionSql = `
       'change', CASE WHEN lead."inserted" THEN 'created' ELSE 'merged' END)::text)
     FROM lead
   )
+  /* job */
   SELECT lead."id" AS "leadId", submission."id" AS "submissionId", lead."inserted" AS "created",
-    (SELECT count(*) FROM notified) AS "notified"
+    (SELECT count(*) FROM notified) AS "notified" /* job columns */
   FROM lead, submission`;
 
 function parametersOf(row: SubmissionRow): unknown[] {
@@ -115,8 +122,9 @@ function parametersOf(row: SubmissionRow): unknown[] {
 }
 
 /**
- * Writes one submission and enqueues its scoring in one transaction: a commit carries the lead,
- * the submission, its consent, the scoring job and the event; a rollback none of them.
+ * Writes one submission and enqueues its scoring in one statement, so in one transaction: a
+ * commit carries the lead, the submission, its consent, the scoring job and the event; a failure
+ * none of them.
  */
 export async function writeSubmission(
   pool: pg.Pool,
@@ -124,50 +132,61 @@ export async function writeSubmission(
   row: SubmissionRow,
   options: { withScoringJobs: boolean },
 ): Promise<WrittenSubmission> {
-  const client = await pool.connect();
-  // A checked-out client has no listener of the pool's: an 'error' it emits between statements
-  // (the server shutting down) would go unhandled and end the process. The statement that then
-  // fails says why, and the broken client is dropped below.
-  client.on('error', ignoreClientError);
-  let released = false;
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<Omit<WrittenSubmission, 'scoringJobIds'>>({
-      // Named: parsed and planned once per connection, not on every lead.
-      name: 'streamleads.write-submission',
-      text: writeSubmissionSql,
-      values: parametersOf(row),
-    });
-    const written = rows[0];
-    if (!written) throw new Error('the submission write returned no row');
-    const db = clientExecutor(client);
-    await enqueueScoringWith(jobs, db, written.leadId);
-    const scoringJobIds = options.withScoringJobs
-      ? await queuedScoringJobIds(jobs, written.leadId, db)
-      : [];
-    await client.query('COMMIT');
-    return { ...written, scoringJobIds };
-  } catch (error) {
-    // A connection that failed mid-transaction is dropped rather than returned to the pool in an
-    // unknown state; otherwise the rollback leaves it clean for the next request.
-    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-      client.release(rollbackError instanceof Error ? rollbackError : true);
-      released = true;
-    });
-    throw error;
-  } finally {
-    client.off('error', ignoreClientError);
-    if (!released) client.release();
-  }
+  const { rows } = await pool.query<Omit<WrittenSubmission, 'scoringJobIds'> & { jobId: string | null }>({
+    // Named: parsed and planned once per connection, not on every lead.
+    name: 'streamleads.write-submission',
+    text: await writeSubmissionStatement(jobs),
+    values: [...parametersOf(row), JSON.stringify(withRequestId({}))],
+  });
+  const [result] = rows;
+  if (!result) throw new Error('the submission write returned no row');
+  const { jobId, ...written } = result;
+  if (!options.withScoringJobs) return { ...written, scoringJobIds: [] };
+  // Read after the commit: a job of an earlier submission may have started meanwhile (then it is
+  // running, not queued), but this submission's own job is always among them.
+  const queued = await queuedScoringJobIds(jobs, written.leadId);
+  const own = jobId === null ? [] : [jobId];
+  return { ...written, scoringJobIds: [...new Set([...own, ...queued])] };
 }
 
-function ignoreClientError(): void {}
+const statements = new WeakMap<PgBoss, Promise<string>>();
 
-/** pg-boss's `db` option over one node-postgres connection: its statements join our transaction. */
-function clientExecutor(client: pg.PoolClient): Db {
-  return {
-    executeSql: async (text: string, values: unknown[] = []) => ({
-      rows: (await client.query(text, values)).rows,
-    }),
-  };
+/**
+ * The submission write with the scoring job's insert as one more CTE: pg-boss's own statement for
+ * the queue (from its plans, as `send` runs it), reading the job from the lead the statement just
+ * wrote, and pg-boss's wake-up NOTIFY when the queue has one. Built once per PgBoss: it depends on
+ * the queue's table, which pg-boss chooses when it creates the queue.
+ */
+function writeSubmissionStatement(jobs: PgBoss): Promise<string> {
+  let statement = statements.get(jobs);
+  if (!statement) {
+    statement = buildWriteSubmissionStatement(jobs);
+    statements.set(jobs, statement);
+    statement.catch(() => statements.delete(jobs));
+  }
+  return statement;
+}
+
+async function buildWriteSubmissionStatement(jobs: PgBoss): Promise<string> {
+  const queue = (await jobs.getQueue(scoreLeadQueue)) as { table?: string; notify?: boolean } | null;
+  if (!queue?.table) throw new Error(`the ${scoreLeadQueue} queue does not exist`);
+  // The job's data is ScoreLeadJob plus what the request context adds ($27, e.g. the request id).
+  const jobsJson = `(SELECT json_build_array(json_build_object(
+      'data', jsonb_build_object('leadId', lead."id") || $27::jsonb)) FROM lead)::text`;
+  const insertJob = insertJobs(jobsSchema, {
+    table: queue.table,
+    name: scoreLeadQueue,
+    returnId: true,
+    notify: false,
+  }).replace('$1', () => jobsJson);
+  const wakeWorkers = queue.notify
+    ? `, job_notified AS (
+        SELECT pg_notify(${notifyChannelSql(jobsSchema)}, '${scoreLeadQueue}') FROM job LIMIT 1)`
+    : '';
+  return writeSubmissionSql
+    .replace('/* job */', `, job AS (${insertJob})${wakeWorkers}`)
+    .replace(
+      '/* job columns */',
+      `, (SELECT "id" FROM job) AS "jobId"${queue.notify ? ', (SELECT count(*) FROM job_notified) AS "jobNotified"' : ''}`,
+    );
 }

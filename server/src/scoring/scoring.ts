@@ -24,13 +24,8 @@ export interface ScoreLeadJob {
  * acknowledged lead is never left unscored, even if the process dies right after the commit.
  */
 export async function enqueueScoring(jobs: PgBoss, tx: Transaction, leadId: string): Promise<void> {
-  await enqueueScoringWith(jobs, jobsExecutor(tx), leadId);
-}
-
-/** enqueueScoring through any pg-boss executor `db` whose statements join the caller's transaction. */
-export async function enqueueScoringWith(jobs: PgBoss, db: Db, leadId: string): Promise<void> {
   const job: ScoreLeadJob = { leadId };
-  await jobs.send(scoreLeadQueue, job, { db });
+  await jobs.send(scoreLeadQueue, job, { db: jobsExecutor(tx) });
 }
 
 /**
