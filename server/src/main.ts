@@ -1,4 +1,5 @@
-// Entry point of one StreamLeads process: `tsx src/main.ts [api|worker|all]` (default all).
+// Entry point of one StreamLeads process: `node dist/main.js [api|worker|all]` (default all), or
+// `tsx src/main.ts` in development.
 // Requires DATABASE_URL; `pnpm start` (start-all.ts) also brings an embedded PostgreSQL.
 import { EnvError, loadEnv } from './env.ts';
 import { createLogger } from './logger.ts';

@@ -68,7 +68,7 @@ describe('docker-compose.yml', () => {
 
   it('runs each process role with the entry point the README documents', async () => {
     const { services } = await compose();
-    expect(services.api?.command?.slice(-2)).toEqual(['server/src/main.ts', 'api']);
-    expect(services.worker?.command?.slice(-2)).toEqual(['server/src/main.ts', 'worker']);
+    expect(services.api?.command?.slice(-2)).toEqual(['server/dist/main.js', 'api']);
+    expect(services.worker?.command?.slice(-2)).toEqual(['server/dist/main.js', 'worker']);
   });
 });
