@@ -99,7 +99,12 @@ describe('Users', () => {
     await form.getByRole('button', { name: 'Criar usuário' }).click();
 
     await expect.poll(() => form.locator('[data-field-error="email"]').count()).toBe(1);
-    expect(await form.locator('[data-field-error="password"]').count()).toBe(1);
+    expect(await form.locator('[data-field-error="email"]').textContent()).toContain(
+      'Informe um e-mail válido',
+    );
+    expect(await form.locator('[data-field-error="password"]').textContent()).toContain(
+      'Use pelo menos 12 caracteres',
+    );
     expect(await form.getByLabel('E-mail').getAttribute('aria-invalid')).toBe('true');
     expect(await userRow().count()).toBe(0);
 
@@ -232,7 +237,12 @@ describe('API keys', () => {
     const form = admin.locator('[data-new-api-key-form]');
     await form.getByRole('button', { name: 'Criar chave' }).click();
     await expect.poll(() => form.locator('[data-field-error="name"]').count()).toBe(1);
-    expect(await form.locator('[data-field-error="scopes"]').count()).toBe(1);
+    expect(await form.locator('[data-field-error="name"]').textContent()).toContain(
+      'Informe o nome',
+    );
+    expect(await form.locator('[data-field-error="scopes"]').textContent()).toContain(
+      'Escolha pelo menos um escopo para a chave',
+    );
     expect(await admin.locator('[data-new-key]').count()).toBe(0);
   });
 

@@ -135,7 +135,7 @@ describe('CSV import', () => {
     await page.goto(`${dashboardUrl}/leads/import?import=00000000-0000-7000-8000-000000000000`);
     await expect
       .poll(() => page.locator('[data-import-follow-error]').textContent())
-      .toContain('Não foi possível ler a importação: No lead import has the id');
+      .toContain('Não foi possível ler a importação: Nenhuma importação de leads tem o id');
     expect(await page.locator('[data-import-file]').isEnabled()).toBe(true);
   });
 

@@ -60,7 +60,7 @@ describe('Automation settings', () => {
     await url.fill('não é uma URL');
     await save();
     const error = page.locator('[data-field-error="n8nWebhookUrl"]');
-    await expect.poll(() => error.textContent()).toContain('http(s) URL');
+    await expect.poll(() => error.textContent()).toContain('Deve ser uma URL http(s)');
     expect(await url.getAttribute('aria-invalid')).toBe('true');
     await expect.poll(() => url.evaluate((input) => input === document.activeElement)).toBe(true);
     expect((await readAutomationSettings(api)).n8nWebhookUrl).toBe(original.n8nWebhookUrl);
@@ -117,7 +117,10 @@ describe('Automation settings', () => {
     await page.getByRole('button', { name: 'Testar a conexão com WhatsApp' }).click();
     const whatsappResult = page.locator('[data-integration="WHATSAPP"] [data-test-result]');
     await expect.poll(() => whatsappResult.getAttribute('data-test-result')).toBe('failed');
-    expect(await whatsappResult.textContent()).toContain('not configured');
+    // The API words its reason in the dashboard's language.
+    expect(await whatsappResult.textContent()).toContain(
+      'URL base da API do WhatsApp ou ID do número de envio não configurados',
+    );
     // Sticky parts (the section menu, the preview) stay where the page was scrolled.
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${ARTIFACTS_DIR}settings-automations.png`, fullPage: true });

@@ -76,7 +76,7 @@ describe('Email settings', () => {
     await save();
     await expect
       .poll(() => page.locator('[data-field-error="fromAddress"]').textContent())
-      .toContain('email address');
+      .toContain('Um e-mail como contato@example.com');
     expect((await readEmailSettings(api)).fromAddress).toBe(original.fromAddress);
   });
 
@@ -85,7 +85,7 @@ describe('Email settings', () => {
     await caField.fill('não é um certificado');
     await save();
     const error = page.locator('[data-field-error="smtpCaCertificates"]');
-    await expect.poll(() => error.textContent()).toContain('PEM certificates');
+    await expect.poll(() => error.textContent()).toContain('Certificados PEM');
     expect(await caField.getAttribute('aria-invalid')).toBe('true');
     await page
       .locator('section.card', { has: caField })
@@ -199,7 +199,7 @@ describe('Email settings', () => {
     await html.fill(`${saved}\n<p>{{nome}}</p>`);
     await expect
       .poll(() => editor.locator('[data-field-error="html"]').textContent())
-      .toContain('Unknown variable {{nome}}');
+      .toContain('Variável desconhecida {{nome}}');
     expect(await html.getAttribute('aria-invalid')).toBe('true');
     await html.fill(saved);
     await expect.poll(() => editor.locator('[data-field-error="html"]').count()).toBe(0);

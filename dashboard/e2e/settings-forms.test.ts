@@ -167,7 +167,7 @@ describe('Web forms settings', () => {
     await editor().getByRole('button', { name: 'Criar formulário' }).click();
 
     const error = editor().locator('[data-field-error="thankYouUrl"]');
-    await expect.poll(() => error.textContent()).toContain('http(s) URL');
+    await expect.poll(() => error.textContent()).toContain('Informe uma URL http(s)');
     const field = editor().getByLabel('Página de obrigado');
     expect(await field.getAttribute('aria-invalid')).toBe('true');
     await expect.poll(() => field.evaluate((input) => input === document.activeElement)).toBe(true);

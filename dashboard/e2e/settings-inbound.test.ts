@@ -123,7 +123,9 @@ describe('Inbound channels settings', () => {
     await google().getByLabel('Chave do webhook (google_key)').fill(googleKey);
     await save();
     const error = page.locator('[data-field-error="googleFormQuestions.0.formId"]');
-    await expect.poll(() => error.textContent()).toContain('up to 100 characters');
+    await expect
+      .poll(() => error.textContent())
+      .toContain('Informe o ID do formulário (até 100 caracteres)');
     expect(await formIdInput.getAttribute('aria-invalid')).toBe('true');
     await expect
       .poll(() => formIdInput.evaluate((input) => input === document.activeElement))

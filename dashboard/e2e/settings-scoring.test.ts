@@ -99,7 +99,9 @@ describe('Scoring settings', () => {
     const warm = page.getByLabel('Morno a partir de (pontos)');
     await warm.fill('60');
     const issue = page.locator('[data-threshold-issue="hot"]');
-    await expect.poll(() => issue.textContent()).toContain('above the warm threshold');
+    await expect
+      .poll(() => issue.textContent())
+      .toContain('O limite de quente deve ser maior que o de morno');
     expect(await page.getByLabel('Quente a partir de (pontos)').getAttribute('aria-invalid')).toBe(
       'true',
     );

@@ -6,7 +6,11 @@ import { localize } from './localization/locale.ts';
 export const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
   description: 'An error the caller can act on: its message is meant for people.',
   fields: (t) => ({
-    message: t.exposeString('message', { description: 'What went wrong, in plain words.' }),
+    message: t.string({
+      description:
+        "What went wrong, in plain words, in the language of the request's Accept-Language (Portuguese or English; English when it names neither).",
+      resolve: (error, _args, ctx) => localize(error, ctx.locale),
+    }),
   }),
 });
 

@@ -1,12 +1,26 @@
 import type { z } from 'zod';
+import { translationsOf } from './localization/catalog.ts';
 import { localize, type Locale, type Translations } from './localization/locale.ts';
+import { defaultIssueTranslations, useOurZodWording } from './localization/zod-messages.ts';
+
+// Every module that refuses input imports this one, so zod words its own refusals our way from
+// the first parse on.
+useOurZodWording();
 
 /**
  * Base of every error a client can act on. Only AppError subclasses reach clients as typed
- * results; anything else is masked by yoga, so driver messages never leak.
+ * results; anything else is masked by yoga, so driver messages never leak. `message` is English;
+ * `translations` words it for the dashboard's Portuguese readers.
  */
 export class AppError extends Error {
   override name = 'AppError';
+
+  constructor(
+    message: string,
+    readonly translations?: Translations,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -25,9 +39,14 @@ export class ValidationError extends AppError {
   override name = 'ValidationError';
   readonly fieldErrors: FieldError[];
 
+  /** Field errors without translations get the catalog's, when their message is in it. */
   constructor(fieldErrors: FieldError[]) {
     super(validationSummary(fieldErrors, 'en'));
-    this.fieldErrors = fieldErrors;
+    this.fieldErrors = fieldErrors.map((error) => {
+      if (error.translations) return error;
+      const translations = translationsOf(error.message);
+      return translations ? { ...error, translations } : error;
+    });
   }
 }
 
@@ -43,16 +62,20 @@ export function validationSummary(fieldErrors: readonly FieldError[], locale: Lo
 
 /**
  * A zod refusal as FieldErrors, as ValidationError promises them: dotted paths, the first message
- * of each path only, and issues about the input as a whole under `fallbackPath`.
+ * of each path only, and issues about the input as a whole under `fallbackPath`. Messages come
+ * with their translations: from the catalog (messages written with `bilingual`) or, for checks
+ * without a message of their own, from zod-messages.ts.
  */
 export function fieldErrorsOf(
   issues: readonly z.core.$ZodIssue[],
   fallbackPath = '',
 ): FieldError[] {
-  const byPath = new Map<string, string>();
+  const byPath = new Map<string, FieldError>();
   for (const issue of issues) {
     const path = issue.path.length > 0 ? issue.path.map(String).join('.') : fallbackPath;
-    if (!byPath.has(path)) byPath.set(path, issue.message);
+    if (byPath.has(path)) continue;
+    const translations = translationsOf(issue.message) ?? defaultIssueTranslations(issue);
+    byPath.set(path, { path, message: issue.message, ...(translations && { translations }) });
   }
-  return [...byPath].map(([path, message]) => ({ path, message }));
+  return [...byPath.values()];
 }

@@ -5,6 +5,7 @@ import { AppError, fieldErrorsOf, ValidationError } from '../errors.ts';
 import { ErrorInterface } from '../errors.schema.ts';
 import { publishEvent } from '../events.ts';
 import type { Prisma, User } from '../generated/prisma/client.ts';
+import { bilingual } from '../localization/catalog.ts';
 import { createApiKey } from './api-keys.ts';
 import { recordAudit } from './audit.ts';
 import { decoyPasswordHash, hashPassword, minPasswordLength, verifyPassword } from './passwords.ts';
@@ -17,21 +18,21 @@ export class InvalidCredentialsError extends AppError {
   override name = 'InvalidCredentialsError';
   constructor() {
     // One message for unknown email, wrong password and disabled user: no account enumeration.
-    super('Email or password is wrong.');
+    super('Email or password is wrong.', { 'pt-BR': 'E-mail ou senha incorretos.' });
   }
 }
 
 export class UserNotFoundError extends AppError {
   override name = 'UserNotFoundError';
   constructor(id: string) {
-    super(`No user with id ${id}.`);
+    super(`No user with id ${id}.`, { 'pt-BR': `Nenhum usuário tem o id ${id}.` });
   }
 }
 
 export class ApiKeyNotFoundError extends AppError {
   override name = 'ApiKeyNotFoundError';
   constructor(id: string) {
-    super(`No API key with id ${id}.`);
+    super(`No API key with id ${id}.`, { 'pt-BR': `Nenhuma chave de API tem o id ${id}.` });
   }
 }
 
@@ -444,7 +445,15 @@ builder.mutationFields((t) => ({
       const parsed = newUserSchema.safeParse(args.input);
       if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error.issues));
       const taken = await ctx.prisma.user.findUnique({ where: { email: parsed.data.email } });
-      if (taken) throw new ValidationError([{ path: 'email', message: 'This email has a user' }]);
+      if (taken) {
+        throw new ValidationError([
+          {
+            path: 'email',
+            message: 'This email has a user',
+            translations: { 'pt-BR': 'Este e-mail já tem um usuário' },
+          },
+        ]);
+      }
       const passwordHash = await hashPassword(parsed.data.password);
       return ctx.prisma.$transaction(async (tx) => {
         const user = await tx.user.create({
@@ -493,6 +502,7 @@ builder.mutationFields((t) => ({
             {
               path: parsed.data.disabled ? 'disabled' : 'role',
               message: 'You cannot demote or disable yourself',
+              translations: { 'pt-BR': 'Você não pode rebaixar nem desativar a própria conta' },
             },
           ]);
         }
@@ -577,15 +587,26 @@ const CreateApiKeyPayload = builder
   });
 
 const apiKeyInputSchema = z.object({
-  name: z.string().trim().min(1, 'Name is required').max(255),
-  scopes: z.array(z.enum(apiKeyScopes)).min(1, 'Give the key at least one scope'),
+  name: z.string().trim().min(1, bilingual('Name is required', 'Informe o nome')).max(255),
+  scopes: z
+    .array(z.enum(apiKeyScopes))
+    .min(
+      1,
+      bilingual('Give the key at least one scope', 'Escolha pelo menos um escopo para a chave'),
+    ),
   allowedOrigins: z
     .array(
       z
-        .url({ protocol: /^https?$/, message: 'Enter an origin like https://www.example.com' })
+        .url({
+          protocol: /^https?$/,
+          message: bilingual(
+            'Enter an origin like https://www.example.com',
+            'Informe uma origem como https://www.exemplo.com.br',
+          ),
+        })
         .transform((url) => new URL(url).origin),
     )
-    .max(20, 'At most 20 origins')
+    .max(20, bilingual('At most 20 origins', 'No máximo 20 origens'))
     .nullish()
     .transform((origins) => origins ?? []),
 });

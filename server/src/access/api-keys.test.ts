@@ -70,6 +70,46 @@ describe('API keys', () => {
     });
   });
 
+  it('refuses a key without name, scope or valid origins, in the language asked for', async () => {
+    const create = (headers: Record<string, string>) =>
+      postGraphql<{ createApiKey: Record<string, unknown> }>(
+        fetcher,
+        'http://test',
+        {
+          query: `mutation ($input: CreateApiKeyInput!) {
+            createApiKey(input: $input) {
+              __typename
+              ... on ValidationError { fieldErrors { path message } }
+            }
+          }`,
+          variables: { input: { name: ' ', scopes: [], allowedOrigins: ['ftp://files.example'] } },
+        },
+        { ...app.adminHeaders, ...headers },
+      );
+    const keysBefore = await database.prisma.apiKey.count();
+
+    expect((await create({})).data?.createApiKey).toEqual({
+      __typename: 'ValidationError',
+      fieldErrors: [
+        { path: 'name', message: 'Name is required' },
+        { path: 'scopes', message: 'Give the key at least one scope' },
+        { path: 'allowedOrigins.0', message: 'Enter an origin like https://www.example.com' },
+      ],
+    });
+    expect((await create({ 'accept-language': 'pt-BR' })).data?.createApiKey).toEqual({
+      __typename: 'ValidationError',
+      fieldErrors: [
+        { path: 'name', message: 'Informe o nome' },
+        { path: 'scopes', message: 'Escolha pelo menos um escopo para a chave' },
+        {
+          path: 'allowedOrigins.0',
+          message: 'Informe uma origem como https://www.exemplo.com.br',
+        },
+      ],
+    });
+    expect(await database.prisma.apiKey.count()).toBe(keysBefore);
+  });
+
   it('accepts a key in X-API-Key as well as Authorization: Bearer', async () => {
     const { key } = await createApiKey(database.prisma, { name: 'script', scopes: ['leads:read'] });
     expect((await versionWith({ 'x-api-key': key })).data).toEqual({ version: '0.1.0' });

@@ -131,6 +131,20 @@ describe('signIn', () => {
     }
   });
 
+  it('words the refusal in Portuguese for a dashboard in Portuguese', async () => {
+    const user = await newUser();
+    const response = await postGraphql<{ signIn: Record<string, unknown> }>(
+      fetcher,
+      'http://test',
+      { query: signInMutation, variables: { email: user.email, password: 'not the password' } },
+      { 'accept-language': 'pt-BR,pt;q=0.9' },
+    );
+    expect(response.data?.signIn).toEqual({
+      __typename: 'InvalidCredentialsError',
+      message: 'E-mail ou senha incorretos.',
+    });
+  });
+
   it('locks an email after the maximum failures: even the right password gets 429 with Retry-After', async () => {
     const user = await newUser();
     const neighbour = await newUser();

@@ -1,20 +1,27 @@
 import { z } from 'zod';
 import type { PrismaClient } from '../db.ts';
 import type { UserRole } from '../generated/prisma/enums.ts';
+import { bilingual } from '../localization/catalog.ts';
 import type { Logger } from '../logger.ts';
 import { hashPassword, minPasswordLength } from './passwords.ts';
 
 export const newUserSchema = z.object({
   email: z
-    .email('Enter a valid email address')
+    .email(bilingual('Enter a valid email address', 'Informe um e-mail válido'))
     .max(255)
     .transform((email) => email.toLowerCase()),
-  name: z.string().trim().min(1, 'Name is required').max(255),
+  name: z.string().trim().min(1, bilingual('Name is required', 'Informe o nome')).max(255),
   role: z.enum(['ADMIN', 'MANAGER', 'SALES']),
   password: z
     .string()
-    .min(minPasswordLength, `Use at least ${minPasswordLength} characters`)
-    .max(256, 'Use at most 256 characters'),
+    .min(
+      minPasswordLength,
+      bilingual(
+        `Use at least ${minPasswordLength} characters`,
+        `Use pelo menos ${minPasswordLength} caracteres`,
+      ),
+    )
+    .max(256, bilingual('Use at most 256 characters', 'Use no máximo 256 caracteres')),
 });
 
 export type NewUser = z.input<typeof newUserSchema>;

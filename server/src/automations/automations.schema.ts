@@ -6,6 +6,7 @@ import { fieldErrorsOf, ValidationError } from '../errors.ts';
 import { ErrorInterface } from '../errors.schema.ts';
 import type { AutomationSettings, Prisma } from '../generated/prisma/client.ts';
 import type { AutomationRunState } from '../generated/prisma/enums.ts';
+import { bilingual, catalogMessage } from '../localization/catalog.ts';
 import {
   automationActions,
   AutomationRunNotFoundError,
@@ -60,9 +61,11 @@ builder.prismaObject('AutomationRun', {
     state: t.expose('state', { type: AutomationRunStateEnum, description: 'Where it stands.' }),
     attempts: t.exposeInt('attempts', { description: 'Attempts made so far.' }),
     maxAttempts: t.exposeInt('maxAttempts', { description: 'Attempts allowed before DEAD.' }),
-    lastError: t.exposeString('lastError', {
+    lastError: t.string({
       nullable: true,
-      description: 'Why the last attempt failed.',
+      description:
+        "Why the last attempt failed, in the language of the request's Accept-Language (Portuguese or English; English when it names neither); what the receiver answered is quoted as it came.",
+      resolve: (run, _args, ctx) => run.lastError && catalogMessage(run.lastError, ctx.locale),
     }),
     responseStatus: t.exposeInt('responseStatus', {
       nullable: true,
@@ -78,9 +81,11 @@ builder.prismaObject('AutomationRun', {
         'notify-whatsapp: the sales numbers that already got the message; a later attempt sends only to the others.',
       resolve: (run) => run.deliveredTo ?? [],
     }),
-    skipReason: t.exposeString('skipReason', {
+    skipReason: t.string({
       nullable: true,
-      description: 'Why it was SKIPPED (e.g. the integration is not configured).',
+      description:
+        "Why it was SKIPPED (e.g. the integration is not configured), in the language of the request's Accept-Language (Portuguese or English; English when it names neither).",
+      resolve: (run, _args, ctx) => run.skipReason && catalogMessage(run.skipReason, ctx.locale),
     }),
     nextAttemptAt: t.expose('nextAttemptAt', {
       type: 'DateTime',
@@ -319,8 +324,11 @@ const UpdateAutomationSettingsInput = builder.inputType('UpdateAutomationSetting
 });
 
 const httpUrl = z
-  .url({ protocol: /^https?$/, message: 'Must be an http(s) URL' })
-  .max(2_000, 'At most 2,000 characters');
+  .url({
+    protocol: /^https?$/,
+    message: bilingual('Must be an http(s) URL', 'Deve ser uma URL http(s)'),
+  })
+  .max(2_000);
 const nullableText = (schema: z.ZodType<string, string>) =>
   z
     .string()
@@ -332,23 +340,48 @@ const settingsInputSchema = z.object({
   plans: z
     .array(
       z.object({
-        status: z.enum(leadClasses, 'Must be HOT, WARM or COLD'),
-        actions: z.array(z.enum(automationActions, 'Unknown action')).max(automationActions.length),
-        followUpMinutes: z.number().int().min(1, 'At least 1 minute').max(525_600),
+        status: z.enum(
+          leadClasses,
+          bilingual('Must be HOT, WARM or COLD', 'Deve ser HOT, WARM ou COLD'),
+        ),
+        actions: z
+          .array(z.enum(automationActions, bilingual('Unknown action', 'Ação desconhecida')))
+          .max(automationActions.length),
+        followUpMinutes: z
+          .number()
+          .int()
+          .min(1, bilingual('At least 1 minute', 'Pelo menos 1 minuto'))
+          .max(
+            525_600,
+            bilingual('At most a year (525,600 minutes)', 'No máximo um ano (525.600 minutos)'),
+          ),
       }),
     )
     .nullish(),
-  maxAttempts: z.number().int().min(1, 'At least 1').max(10, 'At most 10').nullish(),
-  retryDelaySeconds: z.number().int().min(1, 'At least 1').max(86_400, 'At most 86,400').nullish(),
+  // Bounds without a message of their own are worded by zod-messages.ts, in both languages.
+  maxAttempts: z.number().int().min(1).max(10).nullish(),
+  retryDelaySeconds: z.number().int().min(1).max(86_400).nullish(),
   slackWebhookUrl: nullableText(httpUrl),
   n8nWebhookUrl: nullableText(httpUrl),
-  n8nSecret: nullableText(z.string().min(16, 'At least 16 characters').max(500)),
+  n8nSecret: nullableText(z.string().min(16).max(500)),
   whatsappBaseUrl: nullableText(httpUrl),
-  whatsappPhoneNumberId: nullableText(z.string().regex(/^\d{1,64}$/, 'Digits only')),
+  whatsappPhoneNumberId: nullableText(
+    z.string().regex(/^\d{1,64}$/, bilingual('Digits only', 'Só dígitos')),
+  ),
   whatsappToken: nullableText(z.string().max(4_000)),
   whatsappRecipients: z
-    .array(z.string().regex(/^\+[1-9]\d{7,14}$/, 'Phone numbers in E.164, e.g. +5511999999999'))
-    .max(20, 'At most 20 numbers')
+    .array(
+      z
+        .string()
+        .regex(
+          /^\+[1-9]\d{7,14}$/,
+          bilingual(
+            'Phone numbers in E.164, e.g. +5511999999999',
+            'Números no formato E.164, por exemplo +5511999999999',
+          ),
+        ),
+    )
+    .max(20, bilingual('At most 20 numbers', 'No máximo 20 números'))
     .nullish(),
   whatsappTemplate: nullableText(z.string().max(512)),
   whatsappLanguage: nullableText(z.string().max(16)),
@@ -455,9 +488,10 @@ const AutomationTargetTestType = builder.objectRef<TargetTest>('AutomationTarget
       nullable: true,
       description: 'HTTP status of the answer; null when none came.',
     }),
-    error: t.exposeString('error', {
+    error: t.string({
       nullable: true,
-      description: 'What went wrong, including "not configured".',
+      description: `What went wrong, including "not configured", in the language of the request's Accept-Language (Portuguese or English; English when it names neither); what the target answered is quoted as it came.`,
+      resolve: (test, _args, ctx) => test.error && catalogMessage(test.error, ctx.locale),
     }),
   }),
 });

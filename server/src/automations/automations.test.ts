@@ -12,10 +12,21 @@ import type { AutomationRun } from '../generated/prisma/client.ts';
 import type { LeadStatus } from '../generated/prisma/enums.ts';
 import { scoringJobs } from '../scoring/scoring.jobs.ts';
 import { enqueueScoring } from '../scoring/scoring.ts';
+import { translationsOf } from '../localization/catalog.ts';
 import { automationsJobs, runAutomation } from './automations.jobs.ts';
-import { followUpDue, followUpDueQueue, settingsId, type FollowUpDueJob } from './automations.ts';
+import {
+  automationActions,
+  defaultSettings,
+  followUpDue,
+  followUpDueQueue,
+  settingsId,
+  skipReason,
+  type FollowUpDueJob,
+  type RunAction,
+} from './automations.ts';
 import { signature } from './delivery.ts';
 import { decryptSecret, encryptSecret } from './secrets.ts';
+import { repairStuckRuns, stuckAfterSeconds } from './stuck-runs.ts';
 
 interface Received {
   path: string;
@@ -453,10 +464,14 @@ describe('the bystander', () => {
   });
 });
 
-async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+async function graphql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<T> {
   const response = await app.yoga.fetch('http://test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...app.adminHeaders },
+    headers: { 'content-type': 'application/json', ...app.adminHeaders, ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const result = (await response.json()) as { data?: T; errors?: unknown[] };
@@ -717,5 +732,204 @@ describe('the GraphQL API', () => {
       await configure();
     }
     expect(await database.prisma.automationRun.count({ where: { leadId: bystanderId } })).toBe(0);
+  });
+});
+
+describe('in Portuguese', () => {
+  const portuguese = { 'accept-language': 'pt-BR,pt;q=0.9' };
+  const runsQuery = `
+    query ($leadId: ID!) {
+      automationRuns(filter: { leadId: $leadId }) {
+        edges { node { action skipReason lastError } }
+      }
+    }
+  `;
+  const readRuns = async (leadId: string, headers: Record<string, string> = {}) => {
+    const { automationRuns } = await graphql<{
+      automationRuns: { edges: { node: Record<string, string | null> }[] };
+    }>(runsQuery, { leadId }, headers);
+    return automationRuns.edges.map((edge) => edge.node);
+  };
+
+  it('has a Portuguese wording for every reason settings give to skip an action', () => {
+    const base = defaultSettings();
+    const partial = [
+      base,
+      { ...base, n8nWebhookUrl: 'https://n8n.example/webhook' },
+      { ...base, whatsappBaseUrl: 'https://graph.example', whatsappPhoneNumberId: '1' },
+      {
+        ...base,
+        whatsappBaseUrl: 'https://graph.example',
+        whatsappPhoneNumberId: '1',
+        whatsappTokenEncrypted: 'v1.x.y.z',
+      },
+      {
+        ...base,
+        whatsappBaseUrl: 'https://graph.example',
+        whatsappPhoneNumberId: '1',
+        whatsappTokenEncrypted: 'v1.x.y.z',
+        whatsappTemplate: 'new_hot_lead',
+      },
+      { ...base, smtpHost: 'smtp.example', emailFromAddress: 'a@example.com', smtpUser: 'a' },
+      { ...base, smtpHost: 'smtp.example', emailFromAddress: 'a@example.com' },
+      {
+        ...base,
+        smtpHost: 'smtp.example',
+        emailFromAddress: 'a@example.com',
+        publicBaseUrl: 'https://api.example',
+        emailSequence: [],
+      },
+    ];
+    const actions: RunAction[] = [
+      ...automationActions,
+      'follow-up-due',
+      'sequence-email',
+      'notify-owner',
+      'notify-stage-change',
+      'no-such-action' as RunAction,
+    ];
+    const reasons = new Set(
+      partial.flatMap((settings) => actions.map((action) => skipReason(action, settings))),
+    );
+    reasons.delete(null);
+    // Every branch of skipReason: Slack, n8n URL and secret, four WhatsApp gaps, no Slack nor
+    // WhatsApp, SMTP, its password, the public URL, no sequence steps, an unknown action.
+    expect(reasons.size).toBe(13);
+    for (const reason of reasons) expect(translationsOf(reason!), reason!).toBeDefined();
+  });
+
+  it('words skip reasons, settings refusals and test failures for a Portuguese reader', async () => {
+    await configure({ slackWebhookUrlEncrypted: null, whatsappTokenEncrypted: null });
+    try {
+      const leadId = await leadWithClass('HOT');
+      await runsOf(leadId);
+      const skipped = (runs: Record<string, string | null>[]): Record<string, string> =>
+        Object.fromEntries(
+          runs.flatMap((run) => (run.skipReason ? [[String(run.action), run.skipReason]] : [])),
+        );
+      expect(skipped(await readRuns(leadId, portuguese))).toEqual({
+        'notify-slack': 'URL do webhook do Slack não configurada',
+        'notify-whatsapp': 'Token de acesso do WhatsApp não configurado',
+      });
+      expect(skipped(await readRuns(leadId))).toEqual({
+        'notify-slack': 'Slack webhook URL not configured',
+        'notify-whatsapp': 'WhatsApp access token not configured',
+      });
+
+      const test = (headers: Record<string, string>) =>
+        graphql<{ testAutomationTarget: Record<string, unknown> }>(
+          `
+            mutation {
+              testAutomationTarget(target: WHATSAPP) {
+                ok
+                error
+              }
+            }
+          `,
+          {},
+          headers,
+        );
+      expect((await test(portuguese)).testAutomationTarget).toEqual({
+        ok: false,
+        error: 'Token de acesso do WhatsApp não configurado',
+      });
+      expect((await test({ 'accept-language': 'en-US' })).testAutomationTarget).toEqual({
+        ok: false,
+        error: 'WhatsApp access token not configured',
+      });
+    } finally {
+      await configure();
+    }
+
+    const refuse = (headers: Record<string, string>) =>
+      graphql<{ updateAutomationSettings: Record<string, unknown> }>(
+        `
+          mutation ($input: UpdateAutomationSettingsInput!) {
+            updateAutomationSettings(input: $input) {
+              __typename
+              ... on ValidationError {
+                message
+                fieldErrors {
+                  path
+                  message
+                }
+              }
+            }
+          }
+        `,
+        {
+          input: {
+            plans: [{ status: 'HOT', actions: ['notify-slack'], followUpMinutes: 0 }],
+            maxAttempts: 11,
+            n8nWebhookUrl: 'não é uma URL',
+            whatsappRecipients: ['11 99999-9999'],
+          },
+        },
+        headers,
+      );
+    expect((await refuse(portuguese)).updateAutomationSettings).toEqual({
+      __typename: 'ValidationError',
+      message:
+        'plans.0.followUpMinutes: Pelo menos 1 minuto; maxAttempts: No máximo 10; n8nWebhookUrl: Deve ser uma URL http(s); whatsappRecipients.0: Números no formato E.164, por exemplo +5511999999999',
+      fieldErrors: [
+        { path: 'plans.0.followUpMinutes', message: 'Pelo menos 1 minuto' },
+        { path: 'maxAttempts', message: 'No máximo 10' },
+        { path: 'n8nWebhookUrl', message: 'Deve ser uma URL http(s)' },
+        {
+          path: 'whatsappRecipients.0',
+          message: 'Números no formato E.164, por exemplo +5511999999999',
+        },
+      ],
+    });
+    expect((await refuse({})).updateAutomationSettings).toMatchObject({
+      fieldErrors: [
+        { path: 'plans.0.followUpMinutes', message: 'At least 1 minute' },
+        { path: 'maxAttempts', message: 'At most 10' },
+        { path: 'n8nWebhookUrl', message: 'Must be an http(s) URL' },
+        { path: 'whatsappRecipients.0', message: 'Phone numbers in E.164, e.g. +5511999999999' },
+      ],
+    });
+    const row = await database.prisma.automationSettings.findUniqueOrThrow({
+      where: { id: settingsId },
+    });
+    expect(row).toMatchObject({ maxAttempts: 3, n8nWebhookUrl: `${n8n.url}/webhook/streamleads` });
+  });
+
+  it("words its own delivery errors for a Portuguese reader and quotes a receiver's answer as it came", async () => {
+    n8n.script = [{ status: 400 }];
+    const rejected = await leadWithClass('COLD');
+    await runsOf(rejected);
+    expect(
+      (await readRuns(rejected, portuguese)).find((run) => run.action === 'send-to-crm'),
+    ).toMatchObject({ lastError: 'HTTP 400: sink says 400' });
+
+    // A run the stuck-run sweep gave up on: its worker died during the last attempt.
+    const lead = await database.prisma.lead.create({
+      data: { name: 'Rui Parado', email: 'rui.parado@example.com', origin: 'SITE' },
+    });
+    await database.prisma.automationRun.create({
+      data: {
+        leadId: lead.id,
+        action: 'notify-slack',
+        trigger: 'class:PROCESSING->HOT#1',
+        payload: {},
+        state: 'RUNNING',
+        attempts: 3,
+        maxAttempts: 3,
+        startedAt: new Date(Date.now() - (stuckAfterSeconds + 60) * 1_000),
+      },
+    });
+    await repairStuckRuns(database.prisma, worker);
+    expect(await readRuns(lead.id, portuguese)).toEqual([
+      {
+        action: 'notify-slack',
+        skipReason: null,
+        lastError:
+          'O processo de envio parou durante a tentativa 3; nenhuma resposta foi registrada',
+      },
+    ]);
+    expect((await readRuns(lead.id))[0]!.lastError).toBe(
+      'The worker stopped during attempt 3; no answer was recorded',
+    );
   });
 });

@@ -4,6 +4,7 @@ import type { PgBoss } from 'pg-boss';
 import { jobsExecutor, type PrismaClient, type Transaction } from '../db.ts';
 import { AppError } from '../errors.ts';
 import { publishEvent } from '../events.ts';
+import { bilingual, bilingualTemplate } from '../localization/catalog.ts';
 import type { AutomationSettings, Prisma } from '../generated/prisma/client.ts';
 import type { LeadStatus } from '../generated/prisma/enums.ts';
 import { inLeadContext } from '../observability/request-context.ts';
@@ -111,6 +112,54 @@ export function planOf(settings: AutomationSettings): AutomationPlan {
   return { HOT: actions(stored.HOT), WARM: actions(stored.WARM), COLD: actions(stored.COLD) };
 }
 
+// Skip reasons are stored in English (AutomationRun.skipReason) and shown to people in their
+// language: each is written with its Portuguese, which the catalog finds again when it is read.
+const notConfigured = {
+  slack: bilingual('Slack webhook URL not configured', 'URL do webhook do Slack não configurada'),
+  n8nUrl: bilingual('n8n webhook URL not configured', 'URL do webhook do n8n não configurada'),
+  n8nSecret: bilingual(
+    'n8n signing secret not configured',
+    'Segredo de assinatura do n8n não configurado',
+  ),
+  whatsappSender: bilingual(
+    'WhatsApp Cloud API base URL or phone number id not configured',
+    'URL base da API do WhatsApp ou ID do número de envio não configurados',
+  ),
+  whatsappToken: bilingual(
+    'WhatsApp access token not configured',
+    'Token de acesso do WhatsApp não configurado',
+  ),
+  whatsappTemplate: bilingual(
+    'WhatsApp template name not configured',
+    'Nome do modelo do WhatsApp não configurado',
+  ),
+  whatsappRecipients: bilingual(
+    'No WhatsApp sales numbers configured',
+    'Nenhum número de vendas do WhatsApp configurado',
+  ),
+  ownerChannels: bilingual(
+    'Neither Slack nor WhatsApp is configured',
+    'Nem o Slack nem o WhatsApp estão configurados',
+  ),
+};
+
+const actionNotAvailableYet = bilingualTemplate<'action'>(
+  'The {action} action is not available yet',
+  'A ação {action} ainda não está disponível',
+);
+
+/** Why a run's lead gets nothing: it no longer exists. */
+export const leadDeletedReason = bilingual('The lead was deleted', 'O lead foi excluído');
+
+/** Why a run's lead gets no marketing: it unsubscribed with the link in an email. */
+export const leadUnsubscribedReason = bilingual('The lead unsubscribed', 'O lead se descadastrou');
+
+/** Why a notify-owner run cannot reach the owner: no Slack, and no WhatsApp number of theirs. */
+export const ownerUnreachableReason = bilingual(
+  'Slack is not configured and the owner has no WhatsApp number',
+  'O Slack não está configurado e o responsável não tem número de WhatsApp',
+);
+
 /** Why an action cannot run with these settings, or null when it can. */
 export function skipReason(action: RunAction, settings: AutomationSettings): string | null {
   switch (action) {
@@ -118,24 +167,24 @@ export function skipReason(action: RunAction, settings: AutomationSettings): str
     case 'remarketing-list':
       return null;
     case 'notify-slack':
-      return settings.slackWebhookUrlEncrypted ? null : 'Slack webhook URL not configured';
+      return settings.slackWebhookUrlEncrypted ? null : notConfigured.slack;
     case 'follow-up-due':
     case 'send-to-crm':
     case 'notify-stage-change':
-      if (!settings.n8nWebhookUrl) return 'n8n webhook URL not configured';
-      return settings.n8nSecretEncrypted ? null : 'n8n signing secret not configured';
+      if (!settings.n8nWebhookUrl) return notConfigured.n8nUrl;
+      return settings.n8nSecretEncrypted ? null : notConfigured.n8nSecret;
     case 'notify-whatsapp':
       if (!settings.whatsappBaseUrl || !settings.whatsappPhoneNumberId) {
-        return 'WhatsApp Cloud API base URL or phone number id not configured';
+        return notConfigured.whatsappSender;
       }
-      if (!settings.whatsappTokenEncrypted) return 'WhatsApp access token not configured';
-      if (!settings.whatsappTemplate) return 'WhatsApp template name not configured';
-      return settings.whatsappRecipients.length > 0 ? null : 'No WhatsApp sales numbers configured';
+      if (!settings.whatsappTokenEncrypted) return notConfigured.whatsappToken;
+      if (!settings.whatsappTemplate) return notConfigured.whatsappTemplate;
+      return settings.whatsappRecipients.length > 0 ? null : notConfigured.whatsappRecipients;
     case 'notify-owner':
       // Whether this owner can be reached (a WhatsApp number) is decided with the run's payload.
       return settings.slackWebhookUrlEncrypted || whatsappSenderReady(settings)
         ? null
-        : 'Neither Slack nor WhatsApp is configured';
+        : notConfigured.ownerChannels;
     case 'nurture-email':
     case 'sequence-email':
       return emailSkipReason(settings);
@@ -143,7 +192,7 @@ export function skipReason(action: RunAction, settings: AutomationSettings): str
       return sequenceSkipReason(settings);
     default:
       // Every action is handled above; a name read from stored JSON may still be unknown.
-      return `The ${String(action)} action is not available yet`;
+      return actionNotAvailableYet({ action: String(action) });
   }
 }
 
@@ -354,7 +403,9 @@ export class AutomationRunNotFoundError extends AppError {
   readonly runId: string;
 
   constructor(runId: string) {
-    super(`No automation run has id ${runId}`);
+    super(`No automation run has id ${runId}`, {
+      'pt-BR': `Nenhuma execução de automação tem o id ${runId}`,
+    });
     this.runId = runId;
   }
 }
@@ -365,7 +416,9 @@ export class AutomationRunNotRetryableError extends AppError {
   readonly state: string;
 
   constructor(state: string) {
-    super(`Only DEAD or FAILED runs can be retried; this one is ${state}`);
+    super(`Only DEAD or FAILED runs can be retried; this one is ${state}`, {
+      'pt-BR': `Só execuções DEAD ou FAILED podem ser repetidas; esta está ${state}`,
+    });
     this.state = state;
   }
 }
@@ -458,6 +511,16 @@ export async function followUpDue(
   });
 }
 
+const classChangedBeforeFollowUp = bilingualTemplate<'status'>(
+  "The lead's class changed to {status} before the follow-up was set",
+  'A classe do lead mudou para {status} antes de o follow-up ser agendado',
+);
+
+const handledBeforeFollowUp = bilingualTemplate<'stage'>(
+  'Sales handled the lead (stage {stage}) before the follow-up was set',
+  'A equipe de vendas já cuidava do lead (etapa {stage}) antes de o follow-up ser agendado',
+);
+
 /**
  * The `schedule-follow-up` action, in the transaction that finishes its attempt: sets the lead's
  * followUpAt to the class change plus the class's delay and enqueues the due check for that time.
@@ -474,14 +537,14 @@ export async function scheduleFollowUp(
   >`
     SELECT status::text, stage::text, "stageChangedAt" FROM leads
     WHERE id = ${payload.lead.id}::uuid FOR UPDATE`;
-  if (!lead) return { skipped: 'The lead was deleted' };
+  if (!lead) return { skipped: leadDeletedReason };
   if (lead.status !== payload.status) {
-    return { skipped: `The lead's class changed to ${lead.status} before the follow-up was set` };
+    return { skipped: classChangedBeforeFollowUp({ status: lead.status }) };
   }
   // A stage change is sales handling the lead (Sales pipeline): a reminder for a class change
   // that sales already acted on would only nag.
   if (lead.stageChangedAt && lead.stageChangedAt.getTime() >= Date.parse(payload.occurredAt)) {
-    return { skipped: `Sales handled the lead (stage ${lead.stage}) before the follow-up was set` };
+    return { skipped: handledBeforeFollowUp({ stage: lead.stage }) };
   }
   const minutes =
     (settings.followUpMinutes as Partial<Record<LeadClass, number>>)[payload.status as LeadClass] ??

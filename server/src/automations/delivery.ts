@@ -1,7 +1,13 @@
 // Outbound HTTP for every integration, and what its answer means for the run.
 import { createHmac } from 'node:crypto';
 import type { AutomationSettings } from '../generated/prisma/client.ts';
-import { whatsappSenderReady, type RunAction, type RunPayload } from './automations.ts';
+import { bilingualTemplate } from '../localization/catalog.ts';
+import {
+  ownerUnreachableReason,
+  whatsappSenderReady,
+  type RunAction,
+  type RunPayload,
+} from './automations.ts';
 import { decryptSecret } from './secrets.ts';
 
 /** How long one outbound call may take. */
@@ -56,9 +62,21 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
+// Our own words in a run's lastError are stored in English and read in the reader's language (the
+// catalog); what a receiver or the network says is kept as it came.
+const noAnswer = bilingualTemplate<'seconds'>(
+  'No answer within {seconds} s',
+  'Sem resposta em {seconds} s',
+);
+
+const actionNotAvailable = bilingualTemplate<'action'>(
+  'The {action} action is not available',
+  'A ação {action} não está disponível',
+);
+
 function networkError(error: unknown): string {
   if (error instanceof Error && error.name === 'TimeoutError') {
-    return `No answer within ${requestTimeoutMs / 1_000} s`;
+    return noAnswer({ seconds: requestTimeoutMs / 1_000 });
   }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : null;
   const message = error instanceof Error ? error.message : String(error);
@@ -162,11 +180,7 @@ export async function deliver(context: DeliveryContext): Promise<DeliveryResult>
     case 'notify-whatsapp':
       return notifyWhatsapp(context);
     default:
-      return {
-        kind: 'rejected',
-        status: 0,
-        error: `The ${context.action} action is not available`,
-      };
+      return { kind: 'rejected', status: 0, error: actionNotAvailable({ action: context.action }) };
   }
 }
 
@@ -227,13 +241,7 @@ async function notifyOwner(context: DeliveryContext): Promise<DeliveryResult> {
       body: JSON.stringify(whatsappMessage(settings, number, payload)),
     });
   }
-  return (
-    last ?? {
-      kind: 'rejected',
-      status: 0,
-      error: 'Slack is not configured and the owner has no WhatsApp number',
-    }
-  );
+  return last ?? { kind: 'rejected', status: 0, error: ownerUnreachableReason };
 }
 
 function whatsappMessagesUrl(settings: AutomationSettings): string {

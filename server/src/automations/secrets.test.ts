@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { EnvError, loadEnv } from '../env.ts';
-import { decryptSecret, encryptSecret, SecretKeyMissingError, secretKeyFrom } from './secrets.ts';
+import { translationsOf } from '../localization/catalog.ts';
+import {
+  decryptSecret,
+  encryptSecret,
+  SecretKeyMissingError,
+  secretKeyFrom,
+  unreadableSecretError,
+} from './secrets.ts';
 
 const key = randomBytes(32);
 
@@ -23,8 +30,9 @@ describe('integration secrets', () => {
     expect(() =>
       decryptSecret([version, iv, tag, flipped.toString('base64')].join('.'), key),
     ).toThrow();
-    expect(() => decryptSecret(stored, randomBytes(32))).toThrow();
-    expect(() => decryptSecret('plain text', key)).toThrow('Unknown secret format');
+    expect(() => decryptSecret(stored, randomBytes(32))).toThrow(unreadableSecretError);
+    expect(() => decryptSecret('plain text', key)).toThrow(unreadableSecretError);
+    expect(translationsOf(unreadableSecretError)?.['pt-BR']).toMatch(/salve-o de novo/);
   });
 
   it('uses STREAMLEADS_SECRET_KEY when set', () => {

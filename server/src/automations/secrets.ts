@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../errors.ts';
+import { bilingual } from '../localization/catalog.ts';
 import { loadEnv, type Env } from '../env.ts';
 
 // A fixed, public key for the test suite only. Development gets a random key of its own from
@@ -12,6 +13,10 @@ export class SecretKeyMissingError extends AppError {
   constructor() {
     super(
       'STREAMLEADS_SECRET_KEY is not set, so integration secrets cannot be stored: set it to 32 random bytes in base64 (openssl rand -base64 32); `pnpm start` creates one for you',
+      {
+        'pt-BR':
+          'STREAMLEADS_SECRET_KEY não está definida, então os segredos das integrações não podem ser guardados: defina-a com 32 bytes aleatórios em base64 (openssl rand -base64 32); `pnpm start` cria uma para você',
+      },
     );
   }
 }
@@ -40,16 +45,28 @@ export function encryptSecret(plaintext: string, key: Buffer = secretKey()): str
     .join('.');
 }
 
+// A delivery that cannot read its target's secret fails with this (it is the run's error): the
+// usual cause is a changed STREAMLEADS_SECRET_KEY, and the fix is to save the secret again.
+export const unreadableSecretError = bilingual(
+  'A stored secret cannot be read with this STREAMLEADS_SECRET_KEY: save it again in the settings',
+  'Um segredo guardado não pode ser lido com esta STREAMLEADS_SECRET_KEY: salve-o de novo nas configurações',
+);
+
 /** Reverses encryptSecret; throws when the value was not made with this key or was altered. */
 export function decryptSecret(stored: string, key: Buffer = secretKey()): string {
   const [version, iv, tag, ciphertext] = stored.split('.');
   if (version !== 'v1' || !iv || !tag || ciphertext === undefined) {
-    throw new Error('Unknown secret format');
+    throw new Error(unreadableSecretError);
   }
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
   decipher.setAuthTag(Buffer.from(tag, 'base64'));
-  return Buffer.concat([
-    decipher.update(Buffer.from(ciphertext, 'base64')),
-    decipher.final(),
-  ]).toString('utf8');
+  try {
+    return Buffer.concat([
+      decipher.update(Buffer.from(ciphertext, 'base64')),
+      decipher.final(),
+    ]).toString('utf8');
+  } catch (error) {
+    // Node says "Unsupported state or unable to authenticate data": true, but no help.
+    throw new Error(unreadableSecretError, { cause: error });
+  }
 }

@@ -7,6 +7,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { startHttpSink, type HttpSink } from '../../test/http-sink.ts';
 import { createJobs, jobsSchema } from '../jobs.ts';
+import { catalogMessage } from '../localization/catalog.ts';
 import { createLogger } from '../logger.ts';
 import { createQueues } from '../worker.ts';
 import { runAutomation } from './automations.jobs.ts';
@@ -123,6 +124,9 @@ it('re-queues or ends the runs a dead worker left RUNNING, and leaves live and r
     state: 'DEAD',
     lastError: 'The worker stopped during attempt 3; no answer was recorded',
   });
+  expect(catalogMessage((await read(lastChance.id)).lastError!, 'pt-BR')).toBe(
+    'O processo de envio parou durante a tentativa 3; nenhuma resposta foi registrada',
+  );
   expect((await read(lastChance.id)).finishedAt).not.toBeNull();
   expect(await jobsOf(lastChance.id)).toEqual([]);
   expect(await read(claimed.id)).toMatchObject({ state: 'RUNNING', lastError: null });

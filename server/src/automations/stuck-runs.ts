@@ -7,6 +7,7 @@ import type { PrismaClient } from '../db.ts';
 import { publishEvent } from '../events.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { jobsSchema } from '../jobs.ts';
+import { bilingualTemplate } from '../localization/catalog.ts';
 import { runAutomationQueue, sendRunJob } from './automations.ts';
 
 /** Queue of the periodic sweep (a pg-boss schedule, every minute). */
@@ -17,6 +18,12 @@ export const repairStuckRunsQueue = 'automations.repair-stuck-runs';
  * (300 s), so a slow attempt whose worker is alive is never taken for a dead one.
  */
 export const stuckAfterSeconds = 360;
+
+/** The lastError of a repaired run, shown to people in their language. */
+const workerStopped = bilingualTemplate<'attempt'>(
+  'The worker stopped during attempt {attempt}; no answer was recorded',
+  'O processo de envio parou durante a tentativa {attempt}; nenhuma resposta foi registrada',
+);
 
 /** What the sweep did, per run. */
 export interface StuckRunRepair {
@@ -70,7 +77,7 @@ async function repairRun(
       WHERE r.id = ${runId}::uuid AND r.state = 'RUNNING' AND r."startedAt" < ${cutoff}
       FOR UPDATE OF r SKIP LOCKED`;
     if (!run || run.live) return null;
-    const lastError = `The worker stopped during attempt ${run.attempts}; no answer was recorded`;
+    const lastError = workerStopped({ attempt: run.attempts });
     const now = new Date();
     let outcome: StuckRunRepair['outcome'];
     if (run.attempts < run.maxAttempts) {

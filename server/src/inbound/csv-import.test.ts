@@ -47,6 +47,7 @@ async function upload<T = { __typename: string; message?: string }>(
   field: 'checkLeadImport' | 'importLeads',
   csv: string,
   selection: string,
+  headers: Record<string, string> = {},
 ): Promise<T> {
   const form = new FormData();
   form.set(
@@ -62,7 +63,7 @@ async function upload<T = { __typename: string; message?: string }>(
   form.set('0', new Blob([csv], { type: 'text/csv' }), 'leads.csv');
   const response = await app.yoga.fetch('http://api.test/graphql', {
     method: 'POST',
-    headers: { ...app.adminHeaders, 'x-graphql-yoga-csrf': '1' },
+    headers: { ...app.adminHeaders, 'x-graphql-yoga-csrf': '1', ...headers },
     body: form,
   });
   const body = (await response.json()) as { data?: Record<string, T>; errors?: unknown };
@@ -99,6 +100,52 @@ describe('CSV import', () => {
     const result = await upload('checkLeadImport', 'Name,Email\nAna,ana@example.com', '');
     expect(result.__typename).toBe('ImportMappingError');
     expect(result.message).toContain('"Nome"');
+  });
+
+  it('refuses a mapping in Portuguese for a Portuguese reader', async () => {
+    const result = await upload('checkLeadImport', 'Name,Email\nAna,ana@example.com', '', {
+      'accept-language': 'pt-BR,pt;q=0.9',
+    });
+    expect(result).toEqual({
+      __typename: 'ImportMappingError',
+      message:
+        'O arquivo não tem a coluna "Nome", "E-mail", "Telefone", "Cidade"; suas colunas são "Name", "Email"',
+    });
+  });
+
+  it('words the error of an import the job refused in the reader’s language', async () => {
+    // The file changed meaning after the dry run: its stored mapping names a column it lacks.
+    const leadImport = await database.prisma.leadImport.create({
+      data: {
+        filename: 'renamed.csv',
+        mapping: { columns: { name: 'Nome', email: 'Email' }, defaultOrigin: 'OTHER' },
+        content: new Uint8Array(Buffer.from('Nome;E-mail\nAna Lima;ana.lima@example.com')),
+        totalRows: 1,
+        requestedBy: 'test',
+      },
+      select: { id: true },
+    });
+    await importLeads({ prisma: database.prisma, jobs: worker }, leadImport.id);
+    const read = async (headers: Record<string, string>) => {
+      const response = await app.yoga.fetch('http://api.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...app.adminHeaders, ...headers },
+        body: JSON.stringify({
+          query: 'query ($id: ID!) { leadImport(id: $id) { ... on LeadImport { state error } } }',
+          variables: { id: leadImport.id },
+        }),
+      });
+      return ((await response.json()) as { data: { leadImport: unknown } }).data.leadImport;
+    };
+    expect(await read({ 'accept-language': 'pt-BR' })).toEqual({
+      state: 'FAILED',
+      error: 'O arquivo não tem a coluna "Email"; suas colunas são "Nome", "E-mail"',
+    });
+    expect(await read({})).toEqual({
+      state: 'FAILED',
+      error: 'The file has no column "Email"; its columns are "Nome", "E-mail"',
+    });
+    expect(await database.prisma.lead.count({ where: { email: 'ana.lima@example.com' } })).toBe(0);
   });
 
   it('imports 100,000 rows in under a minute, merging by email and enqueuing their scoring', async () => {

@@ -10,6 +10,7 @@ import type { LeadOrigin } from '../generated/prisma/enums.ts';
 import { parseLeadInput, type NormalisedLeadInput } from '../leads/lead-input.ts';
 import { uuidV7 } from '../leads/lead-ids.ts';
 import { hashPayload } from '../leads/leads.ts';
+import { bilingualTemplate, translationsOf } from '../localization/catalog.ts';
 import { scoreLeadQueue, type ScoreLeadJob } from '../scoring/scoring.ts';
 import { parseCsv } from './csv.ts';
 
@@ -58,15 +59,32 @@ export const maxReportedErrors = 1_000;
 /** Rows per transaction: large enough for set-based speed, small enough for short locks. */
 const batchSize = 5_000;
 
+// A mapping refused by the import job is stored as the import's error, in English, and read in
+// the reader's language: catalog messages, declared when the module loads.
+const missingColumns = bilingualTemplate<'absent' | 'present'>(
+  'The file has no column {absent}; its columns are {present}',
+  'O arquivo não tem a coluna {absent}; suas colunas são {present}',
+);
+const requiredColumn = bilingualTemplate<'field'>(
+  'Map a column to {field}: it is required',
+  'Associe uma coluna a {field}: é obrigatório',
+);
+
 /** The mapping names a column the file does not have, or leaves out a required field. */
 export class ImportMappingError extends AppError {
   override name = 'ImportMappingError';
+  /** `message`: one of the catalog's, which gives its translations. */
+  constructor(message: string) {
+    super(message, translationsOf(message));
+  }
 }
 
 export class LeadImportNotFoundError extends AppError {
   override name = 'LeadImportNotFoundError';
   constructor(id: string) {
-    super(`No lead import has the id "${id}"`);
+    super(`No lead import has the id "${id}"`, {
+      'pt-BR': `Nenhuma importação de leads tem o id "${id}"`,
+    });
   }
 }
 
@@ -84,13 +102,13 @@ export function checkCsv(
   const { header, rows } = parseCsv(text);
   const missing = Object.entries(mapping.columns).filter(([, column]) => !header.includes(column));
   if (missing.length > 0) {
-    throw new ImportMappingError(
-      `The file has no column ${missing.map(([, column]) => `"${column}"`).join(', ')}; its columns are ${header.map((name) => `"${name}"`).join(', ')}`,
-    );
+    const absent = missing.map(([, column]) => `"${column}"`).join(', ');
+    const present = header.map((name) => `"${name}"`).join(', ');
+    throw new ImportMappingError(missingColumns({ absent, present }));
   }
   for (const required of ['name', 'email'] as const) {
     if (!mapping.columns[required]) {
-      throw new ImportMappingError(`Map a column to ${required}: it is required`);
+      throw new ImportMappingError(requiredColumn({ field: required }));
     }
   }
   const positions = Object.entries(mapping.columns).map(

@@ -2,9 +2,16 @@
 // the key configured in Google Ads (google_key), which is our only proof of origin.
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { GoogleTestLeadPolicy } from '../generated/prisma/enums.ts';
+import { bilingual } from '../localization/catalog.ts';
 import type { InboundPayloadInput, MappedLead } from './inbound.ts';
 import type { InboundSettingsValues } from './inbound-settings.ts';
 import { idOf, isRecord } from './meta.ts';
+
+// The reasons a Google payload is UNMAPPABLE, stored in English (see inbound.ts).
+const reasons = {
+  noLeadId: bilingual('The payload has no lead_id', 'O payload não tem lead_id'),
+  noColumns: bilingual('The payload has no user_column_data', 'O payload não tem user_column_data'),
+};
 
 /**
  * What a webhook body becomes: a payload to store (with its dedupe id), or nothing for a test
@@ -28,7 +35,7 @@ export function googlePayload(
       externalId: null,
       payload: stored,
       status: 'UNMAPPABLE',
-      reason: 'The payload has no lead_id',
+      reason: reasons.noLeadId,
     };
   }
   return { channel: 'GOOGLE_ADS', externalId, payload: stored };
@@ -43,7 +50,7 @@ export function mapGoogleLead(
   settings: Pick<InboundSettingsValues, 'googleFormQuestions'>,
 ): MappedLead {
   if (!isRecord(payload) || !Array.isArray(payload['user_column_data'])) {
-    return { ok: false, reason: 'The payload has no user_column_data' };
+    return { ok: false, reason: reasons.noColumns };
   }
   const columns = new Map<string, string>();
   // Custom questions by their text too: the column_id Google gives one is not shown in its UI,

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { AccessControl } from '../access/access-control.ts';
 import type { PrismaClient } from '../db.ts';
+import { bilingual } from '../localization/catalog.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { embedScript, embedScriptPath } from './embed-script.ts';
@@ -17,6 +18,12 @@ import { isRecord, isValidMetaSignature, metaHandshake, metaPayloads, safeEqual 
 import { handleWebForm, webFormSlugOf } from './web-form.ts';
 
 export const metaWebhookPath = '/inbound/meta';
+
+/** The stored reason of a Meta delivery whose body cannot be read (see inbound.ts). */
+const notJsonObject = bilingual(
+  'The body is not a JSON object',
+  'O corpo da requisição não é um objeto JSON',
+);
 export const googleWebhookPath = '/inbound/google';
 
 /** What the inbound routes need. */
@@ -104,7 +111,7 @@ async function handleMeta(
           externalId: null,
           payload: { body: body.toString('utf8') },
           status: 'UNMAPPABLE' as const,
-          reason: 'The body is not a JSON object',
+          reason: notJsonObject,
         },
       ];
   const stored = await storeInboundPayloads(prisma, jobs, payloads);

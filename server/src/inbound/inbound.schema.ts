@@ -12,6 +12,7 @@ import type {
   LeadImportState,
 } from '../generated/prisma/enums.ts';
 import { LeadOriginEnum, SubmissionChannelEnum } from '../leads/leads.schema.ts';
+import { bilingual, catalogMessage } from '../localization/catalog.ts';
 import { localize } from '../localization/locale.ts';
 import {
   checkCsv,
@@ -26,9 +27,11 @@ import {
 import {
   InboundPayloadNotFoundError,
   InboundPayloadNotReprocessableError,
+  payloadReasonIn,
   reprocessInboundPayload,
 } from './inbound.ts';
 import { inboundSettingsId, readInboundSettings, type FormQuestions } from './inbound-settings.ts';
+import { allowedOrigins, httpUrl } from './web-forms.ts';
 
 function isFileLike(value: unknown): value is File {
   return (
@@ -106,9 +109,12 @@ builder.prismaObject('InboundPayload', {
       description: 'What was fetched to complete it (Meta: the Graph API lead).',
     }),
     status: t.expose('status', { type: InboundPayloadStatusEnum, description: 'Where it stands.' }),
-    reason: t.exposeString('reason', {
+    reason: t.string({
       nullable: true,
-      description: 'Why it is UNMAPPABLE or FAILED.',
+      description:
+        "Why it is UNMAPPABLE or FAILED, in the language of the request's Accept-Language (Portuguese or English; English when it names neither).",
+      resolve: (payload, _args, ctx) =>
+        payload.reason === null ? null : payloadReasonIn(payload.reason, ctx.locale),
     }),
     attempts: t.exposeInt('attempts', { description: 'Processing attempts so far.' }),
     lead: t.relation('lead', {
@@ -263,15 +269,31 @@ const maxMappedForms = 500;
 /** Limits on a per-form mapping: it is stored as JSON and read for every payload. */
 function questionErrors(field: string, forms: readonly FormQuestionsInputValue[]): FieldError[] {
   if (forms.length > maxMappedForms) {
-    return [{ path: field, message: `At most ${maxMappedForms} forms` }];
+    return [
+      {
+        path: field,
+        message: `At most ${maxMappedForms} forms`,
+        translations: { 'pt-BR': `No máximo ${maxMappedForms} formulários` },
+      },
+    ];
   }
   return forms.flatMap((form, index) => [
     ...(form.formId.trim() === '' || form.formId.length > 100
-      ? [{ path: `${field}.${index}.formId`, message: 'Enter the form id (up to 100 characters)' }]
+      ? [
+          {
+            path: `${field}.${index}.formId`,
+            message: 'Enter the form id (up to 100 characters)',
+            translations: { 'pt-BR': 'Informe o ID do formulário (até 100 caracteres)' },
+          },
+        ]
       : []),
     ...(['interestQuestion', 'incomeQuestion'] as const)
       .filter((key) => (form[key]?.length ?? 0) > 500)
-      .map((key) => ({ path: `${field}.${index}.${key}`, message: 'At most 500 characters' })),
+      .map((key) => ({
+        path: `${field}.${index}.${key}`,
+        message: 'At most 500 characters',
+        translations: { 'pt-BR': 'No máximo 500 caracteres' },
+      })),
   ]);
 }
 
@@ -371,15 +393,12 @@ builder.queryField('inboundSettings', (t) =>
   }),
 );
 
-const secret = z.string().trim().min(1, 'Enter a value or null to clear it').max(1_000).nullish();
-const httpUrl = z
-  .url({ protocol: /^https?$/, error: 'Enter an http(s) URL' })
-  .max(2_000, 'At most 2,000 characters');
-const origin = z
+const secret = z
   .string()
-  .refine((value) => URL.canParse(value) && new URL(value).origin === value, {
-    error: 'Enter an origin such as https://www.example.com (no path)',
-  });
+  .trim()
+  .min(1, bilingual('Enter a value or null to clear it', 'Informe um valor, ou null para apagá-lo'))
+  .max(1_000)
+  .nullish();
 
 // Checked in the resolver, not with the validation plugin's `validate:`: that runs before the
 // errors plugin can turn a refusal into the typed ValidationError every other mutation answers.
@@ -390,7 +409,7 @@ const inboundSettingsChecks = z.object({
   metaGraphBaseUrl: httpUrl.nullish(),
   googleKey: secret,
   formThankYouUrl: httpUrl.nullish(),
-  formAllowedOrigins: z.array(origin).max(50).nullish(),
+  formAllowedOrigins: allowedOrigins.nullish(),
 });
 
 /** Every refused field of the input, by its path (formAllowedOrigins.1 for the second origin). */
@@ -593,7 +612,13 @@ builder.prismaObject('LeadImport', {
       description: 'The first 1,000 row errors.',
       resolve: (parent) => parent.rowErrors as unknown as RowError[],
     }),
-    error: t.exposeString('error', { nullable: true, description: 'Why it FAILED.' }),
+    error: t.string({
+      nullable: true,
+      description:
+        "Why it FAILED, in the language of the request's Accept-Language (Portuguese or English; English when it names neither).",
+      resolve: (leadImport, _args, ctx) =>
+        leadImport.error === null ? null : catalogMessage(leadImport.error, ctx.locale),
+    }),
     requestedBy: t.exposeString('requestedBy', { description: 'Who started it.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was started.' }),
     finishedAt: t.expose('finishedAt', {
@@ -608,7 +633,13 @@ const maxImportBytes = 64 * 1024 * 1024;
 
 async function readCsvFile(file: File): Promise<Buffer> {
   if (file.size > maxImportBytes) {
-    throw new ValidationError([{ path: 'file', message: 'The file must be at most 64 MB' }]);
+    throw new ValidationError([
+      {
+        path: 'file',
+        message: 'The file must be at most 64 MB',
+        translations: { 'pt-BR': 'O arquivo pode ter no máximo 64 MB' },
+      },
+    ]);
   }
   return Buffer.from(await file.arrayBuffer());
 }

@@ -13,6 +13,8 @@ import {
   type LeadAttribution,
   type IngestDependencies,
 } from '../leads/leads.ts';
+import { bilingualTemplate, catalogMessage, translationsOf } from '../localization/catalog.ts';
+import type { Locale } from '../localization/locale.ts';
 import { readInboundSettings } from './inbound-settings.ts';
 import { fetchMetaLead, mapMetaLead, MetaFetchError } from './meta.ts';
 import { mapGoogleLead } from './google.ts';
@@ -28,7 +30,9 @@ export interface ProcessInboundJob {
 export class InboundPayloadNotFoundError extends AppError {
   override name = 'InboundPayloadNotFoundError';
   constructor(id: string) {
-    super(`No inbound payload has the id "${id}"`);
+    super(`No inbound payload has the id "${id}"`, {
+      'pt-BR': `Nenhum payload recebido tem o id "${id}"`,
+    });
   }
 }
 
@@ -37,9 +41,20 @@ export class InboundPayloadNotReprocessableError extends AppError {
   constructor(status: InboundPayloadStatus) {
     super(
       `Only UNMAPPABLE or FAILED payloads can be reprocessed; this one is ${status}, so reprocessing it would change nothing`,
+      {
+        'pt-BR': `Só payloads UNMAPPABLE ou FAILED podem ser reprocessados; este está ${status}, então reprocessá-lo não mudaria nada`,
+      },
     );
   }
 }
+
+// A payload's reason is stored in English and read in the reader's language (payloadReasonIn), so
+// every reason is a catalog message declared when its module loads, in the worker that writes it
+// and in the API that reads it alike.
+const noMappingForChannel = bilingualTemplate<'channel'>(
+  'No mapping exists for the {channel} channel',
+  'Não há mapeamento para o canal {channel}',
+);
 
 /** One payload to store. */
 export interface InboundPayloadInput {
@@ -49,6 +64,7 @@ export interface InboundPayloadInput {
   payload: Prisma.InputJsonValue;
   /** RECEIVED (default) enqueues processing; UNMAPPABLE and TEST are kept as they are. */
   status?: Extract<InboundPayloadStatus, 'RECEIVED' | 'UNMAPPABLE' | 'TEST'>;
+  /** In English, from the catalog (see payloadReasonIn). */
   reason?: string;
 }
 
@@ -87,7 +103,10 @@ export async function storeInboundPayloads(
   });
 }
 
-/** What mapping a payload gives: lead fields for parseLeadInput, or why it cannot. */
+/**
+ * What mapping a payload gives: lead fields for parseLeadInput, or why it cannot (in English,
+ * from the catalog).
+ */
 export type MappedLead =
   | { ok: true; fields: Record<string, unknown>; attribution: LeadAttribution }
   | { ok: false; reason: string };
@@ -151,7 +170,7 @@ export async function processInboundPayload(
   } else if (row.channel === 'GOOGLE_ADS') {
     mapped = mapGoogleLead(row.payload, settings);
   } else {
-    mapped = { ok: false, reason: `No mapping exists for the ${row.channel} channel` };
+    mapped = { ok: false, reason: noMappingForChannel({ channel: row.channel }) };
   }
   if (!mapped.ok) {
     await mark('UNMAPPABLE', mapped.reason);
@@ -184,8 +203,31 @@ export async function processInboundPayload(
   return 'PROCESSED';
 }
 
+const fieldErrorSeparator = '; ';
+
+/** The lead rules' refusal as one stored reason: `path: message` per field. */
 export function describeFieldErrors(errors: readonly { path: string; message: string }[]): string {
-  return errors.map(({ path, message }) => (path ? `${path}: ${message}` : message)).join('; ');
+  return errors
+    .map(({ path, message }) => (path ? `${path}: ${message}` : message))
+    .join(fieldErrorSeparator);
+}
+
+/**
+ * A stored reason worded for `locale`: a catalog message as a whole, else the lead rules' refusal
+ * of describeFieldErrors with each field's message from the catalog. What the catalog lacks stays
+ * in English.
+ */
+export function payloadReasonIn(reason: string, locale: Locale): string {
+  if (locale === 'en' || translationsOf(reason)) return catalogMessage(reason, locale);
+  return reason
+    .split(fieldErrorSeparator)
+    .map((part) => {
+      const field = /^([\w.]+): (.*)$/s.exec(part);
+      return field
+        ? `${field[1]}: ${catalogMessage(field[2]!, locale)}`
+        : catalogMessage(part, locale);
+    })
+    .join(fieldErrorSeparator);
 }
 
 /**

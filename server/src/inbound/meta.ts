@@ -3,9 +3,34 @@
 // from the Graph API with the page's access token.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { bilingual, bilingualTemplate } from '../localization/catalog.ts';
 import type { MappedLead } from './inbound.ts';
 import type { InboundPayloadInput } from './inbound.ts';
 import type { InboundSettingsValues } from './inbound-settings.ts';
+
+// The reasons a Meta payload is UNMAPPABLE or FAILED, stored in English (see inbound.ts).
+const reasons = {
+  noLeadgenId: bilingual(
+    'The leadgen change has no leadgen_id',
+    'A alteração leadgen não tem leadgen_id',
+  ),
+  noAccessToken: bilingual(
+    'No Meta access token is configured (inbound settings)',
+    'O token de acesso da página do Meta não está configurado (canais de entrada)',
+  ),
+  graphUnreachable: bilingualTemplate<'error'>(
+    'The Graph API could not be reached: {error}',
+    'Não foi possível acessar a Graph API: {error}',
+  ),
+  graphAnswered: bilingualTemplate<'status'>(
+    'The Graph API answered {status}',
+    'A Graph API respondeu {status}',
+  ),
+  noFieldData: bilingual(
+    'The Graph API lead has no field_data',
+    'O lead da Graph API não tem field_data',
+  ),
+};
 
 /** Constant-time comparison of two strings (different lengths are simply unequal). */
 export function safeEqual(given: string, expected: string): boolean {
@@ -64,7 +89,7 @@ export function metaPayloads(body: unknown): InboundPayloadInput[] {
               externalId: null,
               payload: change as Prisma.InputJsonObject,
               status: 'UNMAPPABLE',
-              reason: 'The leadgen change has no leadgen_id',
+              reason: reasons.noLeadgenId,
             },
       );
     }
@@ -72,7 +97,10 @@ export function metaPayloads(body: unknown): InboundPayloadInput[] {
   return payloads;
 }
 
-/** The Graph API could not give the lead; `retryable` when trying again later may help. */
+/**
+ * The Graph API could not give the lead; `retryable` when trying again later may help. Its message
+ * is the payload's stored reason.
+ */
 export class MetaFetchError extends Error {
   override name = 'MetaFetchError';
   readonly retryable: boolean;
@@ -91,7 +119,7 @@ export async function fetchMetaLead(
   fetchFn: typeof fetch = fetch,
 ): Promise<unknown> {
   if (!settings.metaAccessToken) {
-    throw new MetaFetchError('No Meta access token is configured (inbound settings)', false);
+    throw new MetaFetchError(reasons.noAccessToken, false);
   }
   const leadgenId = isRecord(payload) ? idOf(payload['leadgen_id']) : '';
   const url = new URL(
@@ -106,13 +134,13 @@ export async function fetchMetaLead(
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    throw new MetaFetchError(`The Graph API could not be reached: ${String(error)}`, true);
+    throw new MetaFetchError(reasons.graphUnreachable({ error: String(error) }), true);
   }
   if (!response.ok) {
     // 4xx: the token or the lead is wrong, and stays wrong until someone fixes the settings
     // (then reprocesses); 429 and 5xx pass.
     const retryable = response.status === 429 || response.status >= 500;
-    throw new MetaFetchError(`The Graph API answered ${response.status}`, retryable);
+    throw new MetaFetchError(reasons.graphAnswered({ status: response.status }), retryable);
   }
   return (await response.json()) as unknown;
 }
@@ -137,7 +165,7 @@ export function mapMetaLead(
   settings: Pick<InboundSettingsValues, 'metaFormQuestions'>,
 ): MappedLead {
   if (!isRecord(fetched) || !Array.isArray(fetched['field_data'])) {
-    return { ok: false, reason: 'The Graph API lead has no field_data' };
+    return { ok: false, reason: reasons.noFieldData };
   }
   const answers = new Map<string, string>();
   for (const field of fetched['field_data']) {

@@ -112,10 +112,14 @@ describe('the no-JavaScript form', () => {
   });
 });
 
-async function adminGraphql(query: string, variables: Record<string, unknown> = {}) {
+async function adminGraphql(
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
   const response = await app.yoga.fetch('http://api.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...app.adminHeaders },
+    headers: { 'content-type': 'application/json', ...app.adminHeaders, ...headers },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
@@ -364,9 +368,10 @@ describe('forms with their own settings', () => {
       'contato-lgpd',
       { name: 'Karla Melo', email: 'karla@example.com', consent: 'sim' },
       `${site}/contato-lgpd`,
+      { 'accept-language': 'pt-BR,pt;q=0.9' },
     );
     expect(plain.status).toBe(200);
-    expect(await plain.text()).toContain('Obrigado');
+    expect(await plain.text()).toContain('Recebemos seus dados. Obrigado!');
     const karla = await database.prisma.leadConsent.findFirstOrThrow({
       where: { lead: { email: 'karla@example.com' } },
     });
@@ -405,6 +410,111 @@ describe('forms with their own settings', () => {
       { action: 'settings.web-form.update', targetId: consentForm['id'] },
       { action: 'settings.web-form.delete', targetId: partnerForm['id'] },
     ]);
+  });
+});
+
+describe('the form endpoint’s own messages', () => {
+  it('thanks the visitor in their language when the form has no thank-you page', async () => {
+    const plainForm = await createForm({ slug: 'sem-obrigado', name: 'x', allowedOrigins: [site] });
+    expect(plainForm['__typename']).toBe('WebForm');
+    const thanks = await postFormAt(
+      'sem-obrigado',
+      { name: 'Nina Rocha', email: 'nina@example.com' },
+      `${site}/contato`,
+      { 'accept-language': 'en-GB,en;q=0.9' },
+    );
+    expect(thanks.status).toBe(200);
+    const page = await thanks.text();
+    expect(page).toContain('<html lang="en">');
+    expect(page).toContain('We received your details. Thank you!');
+  });
+
+  it("refuses a post from another site in the visitor's language", async () => {
+    const post = (headers: Record<string, string>) =>
+      postForm(
+        { name: 'Otávio Reis', email: 'otavio@example.com' },
+        { origin: 'http://evil.test', referer: 'http://evil.test/form', ...headers },
+      );
+    const portuguese = await post({ 'accept-language': 'pt-BR,pt;q=0.9' });
+    expect(portuguese.status).toBe(403);
+    expect(await portuguese.text()).toBe('Este site não pode enviar o formulário');
+    const english = await post({});
+    expect(await english.text()).toBe('This site may not post the form');
+    const missing = await postFormAt(
+      'nao-existe',
+      { name: 'Otávio Reis', email: 'otavio@example.com' },
+      `${site}/contato`,
+      { 'accept-language': 'pt-BR' },
+    );
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe('Nenhum formulário tem este endereço');
+    expect(await database.prisma.lead.count({ where: { email: 'otavio@example.com' } })).toBe(0);
+  });
+
+  it('refuses invalid form settings in Portuguese for a Portuguese admin, creating nothing', async () => {
+    const before = await database.prisma.webForm.count();
+    const input = {
+      slug: 'Com Espaço',
+      name: ' ',
+      thankYouUrl: 'obrigado.html',
+      allowedOrigins: [],
+      consentRequired: true,
+    };
+    const result = await adminGraphql(
+      `mutation ($input: CreateWebFormInput!) { createWebForm(input: $input) { ${webFormResult} } }`,
+      { input },
+      { 'accept-language': 'pt-BR,pt;q=0.9' },
+    );
+    expect(result.data?.['createWebForm']).toEqual({
+      __typename: 'ValidationError',
+      fieldErrors: [
+        {
+          path: 'slug',
+          message: 'Use de 1 a 64 letras minúsculas, números e hifens, por exemplo "contato-site"',
+        },
+        { path: 'name', message: 'Informe um nome' },
+        { path: 'thankYouUrl', message: 'Informe uma URL http(s)' },
+        { path: 'allowedOrigins', message: 'Permita pelo menos um site' },
+      ],
+      message:
+        'slug: Use de 1 a 64 letras minúsculas, números e hifens, por exemplo "contato-site"; ' +
+        'name: Informe um nome; thankYouUrl: Informe uma URL http(s); ' +
+        'allowedOrigins: Permita pelo menos um site',
+    });
+    const consent = await adminGraphql(
+      `mutation ($input: CreateWebFormInput!) { createWebForm(input: $input) { ${webFormResult} } }`,
+      {
+        input: {
+          slug: 'com-consentimento',
+          name: 'x',
+          allowedOrigins: [site],
+          consentRequired: true,
+        },
+      },
+      { 'accept-language': 'pt-BR,pt;q=0.9' },
+    );
+    expect(consent.data?.['createWebForm']).toMatchObject({
+      fieldErrors: [
+        {
+          path: 'consentTextVersion',
+          message:
+            'Um formulário que exige consentimento precisa da versão do texto de consentimento',
+        },
+        {
+          path: 'consentText',
+          message: 'Um formulário que exige consentimento precisa do texto de consentimento',
+        },
+      ],
+    });
+    const taken = await adminGraphql(
+      `mutation ($input: CreateWebFormInput!) { createWebForm(input: $input) { ${webFormResult} } }`,
+      { input: { slug: 'contato-lgpd', name: 'x', allowedOrigins: [site] } },
+      { 'accept-language': 'pt-BR,pt;q=0.9' },
+    );
+    expect(taken.data?.['createWebForm']).toMatchObject({
+      fieldErrors: [{ path: 'slug', message: 'Outro formulário já tem este identificador' }],
+    });
+    expect(await database.prisma.webForm.count()).toBe(before);
   });
 });
 

@@ -6,7 +6,12 @@
 // (web-forms.ts); /forms/lead is the default form of the inbound settings.
 import { anonymous } from '../access/principal.ts';
 import { parseLeadInput, type LeadFieldError } from '../leads/lead-input.ts';
-import { localize, preferredLocale, type Locale } from '../localization/locale.ts';
+import {
+  localize,
+  preferredLocale,
+  type Locale,
+  type TranslatableText,
+} from '../localization/locale.ts';
 import { ingestLead, type LeadAttribution } from '../leads/leads.ts';
 import { parseConsent } from '../privacy/consent.ts';
 import type { InboundRoutesOptions } from './inbound-routes.ts';
@@ -24,6 +29,35 @@ const utmFields = {
   utm_content: 'utmContent',
 } as const;
 
+// What the endpoint itself says to the person whose browser posted the form, in their language.
+const pageTexts = {
+  methodNotAllowed: {
+    message: 'Method not allowed',
+    translations: { 'pt-BR': 'Método não permitido' },
+  },
+  noForm: {
+    message: 'No form has this address',
+    translations: { 'pt-BR': 'Nenhum formulário tem este endereço' },
+  },
+  originNotAllowed: {
+    message: 'This site may not post the form',
+    translations: { 'pt-BR': 'Este site não pode enviar o formulário' },
+  },
+  tooMany: {
+    message: 'Too many submissions; try again in a minute',
+    translations: { 'pt-BR': 'Muitos envios; tente de novo em um minuto' },
+  },
+  notUrlEncoded: {
+    message: 'Send the form URL-encoded',
+    translations: { 'pt-BR': 'Envie o formulário no formato URL-encoded' },
+  },
+  thanksTitle: { message: 'Thank you', translations: { 'pt-BR': 'Obrigado' } },
+  thanks: {
+    message: 'We received your details. Thank you!',
+    translations: { 'pt-BR': 'Recebemos seus dados. Obrigado!' },
+  },
+} satisfies Record<string, TranslatableText>;
+
 /** The form's slug in a path under /forms/lead: null for /forms/lead itself, undefined off it. */
 export function webFormSlugOf(path: string): string | null | undefined {
   if (path === webFormPath) return null;
@@ -37,16 +71,18 @@ export async function handleWebForm(
   socketAddress: string | undefined,
   slug: string | null = null,
 ): Promise<Response> {
+  const locale = preferredLocale(request.headers.get('accept-language'));
+  const say = (text: keyof typeof pageTexts) => localize(pageTexts[text], locale);
   if (request.method !== 'POST') {
-    return new Response('Method not allowed', { status: 405, headers: { allow: 'POST' } });
+    return plainText(405, say('methodNotAllowed'), { allow: 'POST' });
   }
   const config = await findWebFormConfig(options.prisma, slug);
-  if (!config) return new Response('No form has this address', { status: 404 });
+  if (!config) return plainText(404, say('noForm'));
   const referer = parseUrl(request.headers.get('referer'));
   const origin = request.headers.get('origin') ?? referer?.origin ?? null;
   if (!origin || !config.allowedOrigins.includes(origin)) {
     options.logger.warn({ origin, form: slug }, 'web form from an origin that is not allowed');
-    return new Response('This site may not post the form', { status: 403 });
+    return plainText(403, say('originNotAllowed'));
   }
   try {
     await options.access.limitRequest(
@@ -54,14 +90,11 @@ export async function handleWebForm(
       options.access.clientIp(request.headers, socketAddress),
     );
   } catch {
-    return new Response('Too many submissions; try again in a minute', {
-      status: 429,
-      headers: { 'retry-after': '60' },
-    });
+    return plainText(429, say('tooMany'), { 'retry-after': '60' });
   }
   const contentType = request.headers.get('content-type') ?? '';
   if (!contentType.startsWith('application/x-www-form-urlencoded')) {
-    return new Response('Send the form URL-encoded', { status: 415 });
+    return plainText(415, say('notUrlEncoded'));
   }
   const form = new URLSearchParams(await request.text());
   const fields: Record<string, string> = {};
@@ -83,12 +116,7 @@ export async function handleWebForm(
       ...(parsed.ok ? [] : parsed.fieldErrors),
       ...(consent.ok ? [] : consent.fieldErrors),
     ];
-    return refused(
-      config,
-      formPage,
-      fieldErrors,
-      preferredLocale(request.headers.get('accept-language')),
-    );
+    return refused(config, formPage, fieldErrors, locale);
   }
   const attribution = attributionOf(form, formPage);
   await ingestLead(options, {
@@ -105,11 +133,8 @@ export async function handleWebForm(
   });
   if (!config.thankYouUrl) {
     return new Response(
-      '<!doctype html><meta charset="utf-8"><title>Obrigado</title><p>Recebemos seus dados. Obrigado!</p>',
-      {
-        status: 200,
-        headers: { 'content-type': 'text/html; charset=utf-8' },
-      },
+      `<!doctype html><html lang="${locale}"><meta charset="utf-8"><title>${say('thanksTitle')}</title><p>${say('thanks')}</p>`,
+      { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } },
     );
   }
   return redirect(config.thankYouUrl);
@@ -153,10 +178,7 @@ function refused(
 ): Response {
   const back = config.errorUrl ? new URL(config.errorUrl) : formPage ? new URL(formPage) : null;
   if (!back) {
-    return new Response(fieldErrors.map((e) => `${e.path}: ${localize(e, locale)}`).join('\n'), {
-      status: 422,
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-    });
+    return plainText(422, fieldErrors.map((e) => `${e.path}: ${localize(e, locale)}`).join('\n'));
   }
   for (const key of [...back.searchParams.keys()]) {
     if (key.startsWith('error_') || key === 'form_status') back.searchParams.delete(key);
@@ -192,6 +214,13 @@ function stripErrors(page: URL): string {
     if (key.startsWith('error_') || key === 'form_status') url.searchParams.delete(key);
   }
   return url.href;
+}
+
+function plainText(status: number, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', ...headers },
+  });
 }
 
 function redirect(location: string): Response {

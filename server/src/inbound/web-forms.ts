@@ -4,10 +4,11 @@
 // change applies at once on every instance.
 import { z } from 'zod';
 import type { PrismaClient } from '../db.ts';
-import { AppError, fieldErrorsOf, ValidationError } from '../errors.ts';
+import { AppError, fieldErrorsOf, ValidationError, type FieldError } from '../errors.ts';
 import { Prisma, type WebForm } from '../generated/prisma/client.ts';
 import { LeadOrigin } from '../generated/prisma/enums.ts';
 import { isLeadId } from '../leads/leads.ts';
+import { bilingual } from '../localization/catalog.ts';
 import { readInboundSettings } from './inbound-settings.ts';
 
 /** What the form endpoint does with one form's posts. */
@@ -64,7 +65,7 @@ function configOf(form: WebForm): WebFormConfig {
 export class WebFormNotFoundError extends AppError {
   override name = 'WebFormNotFoundError';
   constructor(id: string) {
-    super(`No web form has the id "${id}"`);
+    super(`No web form has the id "${id}"`, { 'pt-BR': `Nenhum formulário web tem o id "${id}"` });
   }
 }
 
@@ -74,31 +75,54 @@ export const webFormSlug = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 /** How many forms may exist: each is read on every post, and an admin needs a handful. */
 export const maxWebForms = 100;
 
-const httpUrl = z
-  .url({ protocol: /^https?$/, error: 'Enter an http(s) URL' })
-  .max(2_000, 'At most 2,000 characters');
-const origin = z
-  .string()
-  .refine((value) => URL.canParse(value) && new URL(value).origin === value, {
-    error: 'Enter an origin such as https://www.example.com (no path)',
-  });
+// The checks the forms share with the default form's inbound settings (inbound.schema.ts). Lengths
+// keep zod's default wording ("At most 2,000 characters"), which comes in both languages.
+
+/** A thank-you or error page: http or https only, so a form never redirects to javascript:. */
+export const httpUrl = z
+  .url({
+    protocol: /^https?$/,
+    error: bilingual('Enter an http(s) URL', 'Informe uma URL http(s)'),
+  })
+  .max(2_000);
+
+/** The sites whose pages may post a form, each an origin alone. */
+export const allowedOrigins = z
+  .array(
+    z.string().refine((value) => URL.canParse(value) && new URL(value).origin === value, {
+      error: bilingual(
+        'Enter an origin such as https://www.example.com (no path)',
+        'Informe só a origem, como https://www.example.com (sem caminho)',
+      ),
+    }),
+  )
+  .max(50, bilingual('At most 50 origins', 'No máximo 50 sites'));
+
 const optionalText = (max: number) =>
   z
     .string()
     .trim()
-    .max(max, `At most ${max.toLocaleString('en-US')} characters`)
+    .max(max)
     .nullish()
     .transform((value) => (value === '' ? null : value));
+
+const allowAtLeastOneSite = bilingual('Allow at least one site', 'Permita pelo menos um site');
 
 const webFormFields = {
   slug: z
     .string()
     .trim()
-    .regex(webFormSlug, 'Use 1 to 64 lower-case letters, digits and hyphens, e.g. "contact-page"'),
-  name: z.string().trim().min(1, 'Enter a name').max(255, 'At most 255 characters'),
+    .regex(
+      webFormSlug,
+      bilingual(
+        'Use 1 to 64 lower-case letters, digits and hyphens, e.g. "contact-page"',
+        'Use de 1 a 64 letras minúsculas, números e hifens, por exemplo "contato-site"',
+      ),
+    ),
+  name: z.string().trim().min(1, bilingual('Enter a name', 'Informe um nome')).max(255),
   thankYouUrl: httpUrl.nullish(),
   errorUrl: httpUrl.nullish(),
-  allowedOrigins: z.array(origin).max(50, 'At most 50 origins'),
+  allowedOrigins,
   defaultOrigin: z.enum(LeadOrigin),
   defaultInterest: optionalText(2_000),
   consentRequired: z.boolean(),
@@ -108,7 +132,7 @@ const webFormFields = {
 
 export const createWebFormSchema = z.object({
   ...webFormFields,
-  allowedOrigins: webFormFields.allowedOrigins.min(1, 'Allow at least one site'),
+  allowedOrigins: webFormFields.allowedOrigins.min(1, allowAtLeastOneSite),
   defaultOrigin: webFormFields.defaultOrigin.default('SITE'),
   consentRequired: webFormFields.consentRequired.default(false),
 });
@@ -118,7 +142,7 @@ export const updateWebFormSchema = z.object({
   name: webFormFields.name.optional(),
   thankYouUrl: webFormFields.thankYouUrl,
   errorUrl: webFormFields.errorUrl,
-  allowedOrigins: webFormFields.allowedOrigins.min(1, 'Allow at least one site').nullish(),
+  allowedOrigins: webFormFields.allowedOrigins.min(1, allowAtLeastOneSite).nullish(),
   defaultOrigin: webFormFields.defaultOrigin.nullish(),
   defaultInterest: webFormFields.defaultInterest,
   consentRequired: webFormFields.consentRequired.nullish(),
@@ -134,15 +158,25 @@ type WebFormValues = Omit<Prisma.WebFormCreateInput, 'id' | 'createdAt' | 'updat
  * the version they were given to.
  */
 function checkConsent(next: WebFormValues, previous: WebForm | null): void {
-  const errors = [];
+  const errors: FieldError[] = [];
   if (next.consentRequired && !next.consentTextVersion) {
     errors.push({
       path: 'consentTextVersion',
       message: 'A form that requires consent needs the version of its consent text',
+      translations: {
+        'pt-BR':
+          'Um formulário que exige consentimento precisa da versão do texto de consentimento',
+      },
     });
   }
   if (next.consentRequired && !next.consentText) {
-    errors.push({ path: 'consentText', message: 'A form that requires consent needs its text' });
+    errors.push({
+      path: 'consentText',
+      message: 'A form that requires consent needs its text',
+      translations: {
+        'pt-BR': 'Um formulário que exige consentimento precisa do texto de consentimento',
+      },
+    });
   }
   if (
     previous?.consentTextVersion &&
@@ -153,6 +187,10 @@ function checkConsent(next: WebFormValues, previous: WebForm | null): void {
       path: 'consentTextVersion',
       message:
         'Give the changed consent text a new version: the consents already given refer to this one',
+      translations: {
+        'pt-BR':
+          'Dê uma nova versão ao texto de consentimento alterado: os consentimentos já dados se referem a esta',
+      },
     });
   }
   if (errors.length > 0) throw new ValidationError(errors);
@@ -163,7 +201,13 @@ function slugTaken(error: unknown): boolean {
 }
 
 const slugTakenError = () =>
-  new ValidationError([{ path: 'slug', message: 'Another form already has this slug' }]);
+  new ValidationError([
+    {
+      path: 'slug',
+      message: 'Another form already has this slug',
+      translations: { 'pt-BR': 'Outro formulário já tem este identificador' },
+    },
+  ]);
 
 /** Creates a form; refuses invalid input, a taken slug or one form too many. */
 export async function createWebForm(prisma: PrismaClient, input: unknown): Promise<WebForm> {
@@ -173,7 +217,13 @@ export async function createWebForm(prisma: PrismaClient, input: unknown): Promi
   checkConsent(values, null);
   if ((await prisma.webForm.count()) >= maxWebForms) {
     throw new ValidationError([
-      { path: '', message: `At most ${maxWebForms} forms; delete one you no longer use` },
+      {
+        path: '',
+        message: `At most ${maxWebForms} forms; delete one you no longer use`,
+        translations: {
+          'pt-BR': `No máximo ${maxWebForms} formulários; exclua um que não usa mais`,
+        },
+      },
     ]);
   }
   try {

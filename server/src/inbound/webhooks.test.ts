@@ -7,7 +7,13 @@ import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { startHttpSink, type HttpSink } from '../../test/http-sink.ts';
 import { createJobs } from '../jobs.ts';
 import { createLogger } from '../logger.ts';
-import { processInboundPayload, processInboundQueue, type ProcessInboundJob } from './inbound.ts';
+import {
+  describeFieldErrors,
+  payloadReasonIn,
+  processInboundPayload,
+  processInboundQueue,
+  type ProcessInboundJob,
+} from './inbound.ts';
 
 const appSecret = 'meta app secret';
 const googleKey = 'google key 123';
@@ -77,10 +83,14 @@ async function expectBystanderUntouched() {
   expect(await database.prisma.leadSubmission.count({ where: { leadId: untouched.id } })).toBe(0);
 }
 
-async function graphql(query: string, variables: Record<string, unknown> = {}) {
+async function graphql(
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
   const response = await app.yoga.fetch('http://api.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...app.adminHeaders },
+    headers: { 'content-type': 'application/json', ...app.adminHeaders, ...headers },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
@@ -574,5 +584,174 @@ describe('Google Ads lead forms', () => {
     ).toBe(0);
     await updateSettings({ googleTestLeads: 'STORE' });
     await expectBystanderUntouched();
+  });
+});
+
+describe('messages in the reader’s language', () => {
+  const portuguese = { 'accept-language': 'pt-BR,pt;q=0.9,en;q=0.8' };
+
+  it('words the stored reasons of refused payloads in Portuguese for a Portuguese reader', async () => {
+    const { user_column_data: _columns, ...withoutColumns } = googleLead('g-no-columns');
+    expect((await postGoogle(withoutColumns)).status).toBe(200);
+    // The fake Graph API knows no lead lg-missing: it answers 404, which no retry would change.
+    const body = leadgenBody('lg-missing');
+    expect((await postMeta(body, sign(body))).status).toBe(200);
+    expect(await runInboundJobs()).toBe(2);
+    const query = `
+      {
+        inboundPayloads(first: 2) {
+          externalId
+          status
+          reason
+        }
+      }
+    `;
+    const stored = await database.prisma.inboundPayload.findMany({
+      where: { externalId: { in: ['google:g-no-columns', 'meta:lg-missing'] } },
+      select: { externalId: true, reason: true },
+      orderBy: { externalId: 'asc' },
+    });
+    expect(stored).toEqual([
+      { externalId: 'google:g-no-columns', reason: 'The payload has no user_column_data' },
+      { externalId: 'meta:lg-missing', reason: 'The Graph API answered 404' },
+    ]);
+
+    const inPortuguese = await graphql(query, {}, portuguese);
+    expect(inPortuguese.data?.['inboundPayloads']).toEqual([
+      { externalId: 'meta:lg-missing', status: 'FAILED', reason: 'A Graph API respondeu 404' },
+      {
+        externalId: 'google:g-no-columns',
+        status: 'UNMAPPABLE',
+        reason: 'O payload não tem user_column_data',
+      },
+    ]);
+    const inEnglish = await graphql(query);
+    expect(inEnglish.data?.['inboundPayloads']).toEqual([
+      { externalId: 'meta:lg-missing', status: 'FAILED', reason: 'The Graph API answered 404' },
+      {
+        externalId: 'google:g-no-columns',
+        status: 'UNMAPPABLE',
+        reason: 'The payload has no user_column_data',
+      },
+    ]);
+    await expectBystanderUntouched();
+  });
+
+  it('words each field of a stored refusal by the lead rules that the catalog knows', () => {
+    // "Enter a name" is in the catalog (web-forms.ts declares it); the other message is not.
+    const reason = describeFieldErrors([
+      { path: 'name', message: 'Enter a name' },
+      { path: 'city', message: 'A message the catalog lacks' },
+    ]);
+    expect(reason).toBe('name: Enter a name; city: A message the catalog lacks');
+    expect(payloadReasonIn(reason, 'pt-BR')).toBe(
+      'name: Informe um nome; city: A message the catalog lacks',
+    );
+    expect(payloadReasonIn(reason, 'en')).toBe(reason);
+  });
+
+  it('words a stored refusal of the lead rules in Portuguese, field by field', () => {
+    const reason = describeFieldErrors([
+      { path: 'approximateIncome', message: 'Enter an amount such as 15000.50 or 15.000,50' },
+      { path: 'city', message: 'City must be at most 100 characters' },
+    ]);
+    expect(payloadReasonIn(reason, 'pt-BR')).toBe(
+      'approximateIncome: Informe um valor como 15000.50 ou 15.000,50; city: A cidade pode ter no máximo 100 caracteres',
+    );
+  });
+
+  it('refuses invalid inbound settings in Portuguese for a Portuguese reader, changing nothing', async () => {
+    const before = await database.prisma.inboundSettings.findUniqueOrThrow({
+      where: { id: 'default' },
+    });
+    const mutation = `
+      mutation ($input: UpdateInboundSettingsInput!) {
+        updateInboundSettings(input: $input) {
+          __typename
+          ... on ValidationError {
+            message
+            fieldErrors {
+              path
+              message
+            }
+          }
+        }
+      }
+    `;
+    const input = {
+      metaAppSecret: '  ',
+      formThankYouUrl: 'obrigado.html',
+      formAllowedOrigins: ['https://www.example.com/contato'],
+      googleFormQuestions: [{ formId: '', incomeQuestion: 'x'.repeat(501) }],
+    };
+    const inPortuguese = await graphql(mutation, { input }, portuguese);
+    expect(inPortuguese.data?.['updateInboundSettings']).toEqual({
+      __typename: 'ValidationError',
+      message:
+        'metaAppSecret: Informe um valor, ou null para apagá-lo; ' +
+        'formThankYouUrl: Informe uma URL http(s); ' +
+        'formAllowedOrigins.0: Informe só a origem, como https://www.example.com (sem caminho); ' +
+        'googleFormQuestions.0.formId: Informe o ID do formulário (até 100 caracteres); ' +
+        'googleFormQuestions.0.incomeQuestion: No máximo 500 caracteres',
+      fieldErrors: [
+        { path: 'metaAppSecret', message: 'Informe um valor, ou null para apagá-lo' },
+        { path: 'formThankYouUrl', message: 'Informe uma URL http(s)' },
+        {
+          path: 'formAllowedOrigins.0',
+          message: 'Informe só a origem, como https://www.example.com (sem caminho)',
+        },
+        {
+          path: 'googleFormQuestions.0.formId',
+          message: 'Informe o ID do formulário (até 100 caracteres)',
+        },
+        { path: 'googleFormQuestions.0.incomeQuestion', message: 'No máximo 500 caracteres' },
+      ],
+    });
+    const inEnglish = await graphql(mutation, { input });
+    expect(inEnglish.data?.['updateInboundSettings']).toMatchObject({
+      __typename: 'ValidationError',
+      fieldErrors: [
+        { path: 'metaAppSecret', message: 'Enter a value or null to clear it' },
+        { path: 'formThankYouUrl', message: 'Enter an http(s) URL' },
+        {
+          path: 'formAllowedOrigins.0',
+          message: 'Enter an origin such as https://www.example.com (no path)',
+        },
+        {
+          path: 'googleFormQuestions.0.formId',
+          message: 'Enter the form id (up to 100 characters)',
+        },
+        { path: 'googleFormQuestions.0.incomeQuestion', message: 'At most 500 characters' },
+      ],
+    });
+    const after = await database.prisma.inboundSettings.findUniqueOrThrow({
+      where: { id: 'default' },
+    });
+    expect(after).toEqual(before);
+  });
+
+  it('tells a Portuguese reader in Portuguese why a payload cannot be reprocessed', async () => {
+    const processed = await database.prisma.inboundPayload.findFirstOrThrow({
+      where: { status: 'PROCESSED' },
+    });
+    const result = await graphql(
+      `
+        mutation ($id: ID!) {
+          reprocessInboundPayload(id: $id) {
+            __typename
+            ... on Error {
+              message
+            }
+          }
+        }
+      `,
+      { id: processed.id },
+      portuguese,
+    );
+    expect(result.data?.['reprocessInboundPayload']).toEqual({
+      __typename: 'InboundPayloadNotReprocessableError',
+      message:
+        'Só payloads UNMAPPABLE ou FAILED podem ser reprocessados; este está PROCESSED, então reprocessá-lo não mudaria nada',
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { LeadOrigin } from '../generated/prisma/enums.ts';
+import { bilingual, bilingualTemplate, translationsOf } from '../localization/catalog.ts';
 import type { Translations } from '../localization/locale.ts';
 
 /** A lead's fields after validation, ready for `prisma.lead.create({ data })`. */
@@ -52,61 +53,98 @@ const INCOME_INTEGER_DIGITS = 8;
 const ok = <T>(value: T): NormaliseResult<T> => ({ ok: true, value });
 // Every refusal is worded in English and Portuguese: these messages reach the people who fill in
 // lead forms (the embed script and the no-JavaScript form show them beside the field) and the
-// dashboard's users, most of whom read Portuguese.
-const fail = (message: string, portuguese: string): NormaliseResult<never> => ({
+// dashboard's users, most of whom read Portuguese. They are catalog entries recorded when this
+// module loads: a refusal the worker stores (a webhook payload it could not map) then reads in
+// Portuguese in the API too.
+const fail = (message: string): NormaliseResult<never> => ({
   ok: false,
   message,
-  translations: { 'pt-BR': portuguese },
+  translations: translationsOf(message),
 });
 
-const phoneInvalid = () =>
-  fail(
+const messages = {
+  phoneInvalid: bilingual(
     'Enter a valid phone number with area code, e.g. (11) 99999-9999',
     'Informe um telefone válido com DDD, por exemplo (11) 99999-9999',
-  );
-const incomeFormat = () =>
-  fail(
+  ),
+  incomeFormat: bilingual(
     'Enter an amount such as 15000.50 or 15.000,50',
     'Informe um valor como 15000.50 ou 15.000,50',
-  );
-const incomeNegative = () => fail('Income cannot be negative', 'A renda não pode ser negativa');
-const incomeTooLarge = () =>
-  fail('Income must be at most 99,999,999.99', 'A renda pode ser no máximo 99.999.999,99');
-const incomeDecimals = () =>
-  fail('Income can have at most 2 decimal places', 'A renda pode ter no máximo 2 casas decimais');
+  ),
+  incomeAmbiguous: bilingual(
+    'Ambiguous amount: write 15000.00 or 15.000,00',
+    'Valor ambíguo: escreva 15000.00 ou 15.000,00',
+  ),
+  incomeNegative: bilingual('Income cannot be negative', 'A renda não pode ser negativa'),
+  incomeTooLarge: bilingual(
+    'Income must be at most 99,999,999.99',
+    'A renda pode ser no máximo 99.999.999,99',
+  ),
+  incomeDecimals: bilingual(
+    'Income can have at most 2 decimal places',
+    'A renda pode ter no máximo 2 casas decimais',
+  ),
+  nameLetters: bilingual(
+    'Name must have at least 2 letters',
+    'O nome precisa ter pelo menos 2 letras',
+  ),
+  nameCharacters: bilingual(
+    'Name can only contain letters, spaces, hyphens, apostrophes and periods',
+    'O nome só pode ter letras, espaços, hífens, apóstrofos e pontos',
+  ),
+  emailInvalid: bilingual('Enter a valid email address', 'Informe um e-mail válido'),
+  originRequired: bilingual('Origin is required', 'Informe a origem'),
+  originInvalid: bilingual('Choose a valid origin', 'Escolha uma origem válida'),
+};
 
-/** A field as messages name it: in English, and in Portuguese with its article ("o nome"). */
+const phoneInvalid = () => fail(messages.phoneInvalid);
+const incomeFormat = () => fail(messages.incomeFormat);
+const incomeNegative = () => fail(messages.incomeNegative);
+const incomeTooLarge = () => fail(messages.incomeTooLarge);
+const incomeDecimals = () => fail(messages.incomeDecimals);
+
+/** A field's own refusals, naming it in English and in Portuguese with its article ("o nome"). */
 interface FieldLabel {
-  en: string;
-  pt: string;
+  required: string;
+  notText: string;
+  notUrl: string;
+  tooLong: (values: { max: number }) => string;
 }
 
 const capitalise = (text: string) => text.charAt(0).toLocaleUpperCase('pt-BR') + text.slice(1);
 
-const required = (label: FieldLabel) => fail(`${label.en} is required`, `Informe ${label.pt}`);
-const notText = (label: FieldLabel) =>
-  fail(`${label.en} must be text`, `${capitalise(label.pt)} deve ser um texto`);
-const tooLong = (label: FieldLabel, max: number) =>
-  fail(
-    `${label.en} must be at most ${max.toLocaleString('en-US')} characters`,
-    `${capitalise(label.pt)} pode ter no máximo ${max.toLocaleString('pt-BR')} caracteres`,
-  );
+function fieldLabel(english: string, portuguese: string): FieldLabel {
+  const subject = capitalise(portuguese);
+  return {
+    required: bilingual(`${english} is required`, `Informe ${portuguese}`),
+    notText: bilingual(`${english} must be text`, `${subject} deve ser um texto`),
+    notUrl: bilingual(`${english} must be an http(s) URL`, `${subject} deve ser uma URL http(s)`),
+    tooLong: bilingualTemplate<'max'>(
+      `${english} must be at most {max} characters`,
+      `${subject} pode ter no máximo {max} caracteres`,
+    ),
+  };
+}
+
+const required = (label: FieldLabel) => fail(label.required);
+const notText = (label: FieldLabel) => fail(label.notText);
+const tooLong = (label: FieldLabel, max: number) => fail(label.tooLong({ max }));
 
 const labels = {
-  name: { en: 'Name', pt: 'o nome' },
-  email: { en: 'Email', pt: 'o e-mail' },
-  phone: { en: 'Phone', pt: 'o telefone' },
-  interest: { en: 'Interest', pt: 'o interesse' },
-  city: { en: 'City', pt: 'a cidade' },
-  notes: { en: 'Notes', pt: 'as observações' },
-  utmSource: { en: 'UTM source', pt: 'o UTM source' },
-  utmMedium: { en: 'UTM medium', pt: 'o UTM medium' },
-  utmCampaign: { en: 'UTM campaign', pt: 'o UTM campaign' },
-  utmTerm: { en: 'UTM term', pt: 'o UTM term' },
-  utmContent: { en: 'UTM content', pt: 'o UTM content' },
-  landingPage: { en: 'Landing page', pt: 'a página de entrada' },
-  referrer: { en: 'Referrer', pt: 'a página de origem' },
-} satisfies Record<string, FieldLabel>;
+  name: fieldLabel('Name', 'o nome'),
+  email: fieldLabel('Email', 'o e-mail'),
+  phone: fieldLabel('Phone', 'o telefone'),
+  interest: fieldLabel('Interest', 'o interesse'),
+  city: fieldLabel('City', 'a cidade'),
+  notes: fieldLabel('Notes', 'as observações'),
+  utmSource: fieldLabel('UTM source', 'o UTM source'),
+  utmMedium: fieldLabel('UTM medium', 'o UTM medium'),
+  utmCampaign: fieldLabel('UTM campaign', 'o UTM campaign'),
+  utmTerm: fieldLabel('UTM term', 'o UTM term'),
+  utmContent: fieldLabel('UTM content', 'o UTM content'),
+  landingPage: fieldLabel('Landing page', 'a página de entrada'),
+  referrer: fieldLabel('Referrer', 'a página de origem'),
+};
 
 /** Postgres varchar(n) counts characters (code points), not UTF-16 units. */
 export const characterCount = (text: string): number => [...text].length;
@@ -152,13 +190,10 @@ export function normaliseName(value: string): NormaliseResult<string> {
   const name = cleanSingleLine(value);
   if (name === '') return required(labels.name);
   if ((name.match(LETTER)?.length ?? 0) < 2) {
-    return fail('Name must have at least 2 letters', 'O nome precisa ter pelo menos 2 letras');
+    return fail(messages.nameLetters);
   }
   if (!NAME_CHARACTERS.test(name)) {
-    return fail(
-      'Name can only contain letters, spaces, hyphens, apostrophes and periods',
-      'O nome só pode ter letras, espaços, hífens, apóstrofos e pontos',
-    );
+    return fail(messages.nameCharacters);
   }
   if (characterCount(name) > NAME_MAX) return tooLong(labels.name, NAME_MAX);
   return ok(isSingleCase(name) ? titleCase(name) : name);
@@ -197,7 +232,7 @@ export function normaliseEmail(value: string): NormaliseResult<string> {
   if (email === '') return required(labels.email);
   if (email.length > EMAIL_MAX) return tooLong(labels.email, EMAIL_MAX);
   if (!z.regexes.email.test(email) || RESERVED_INVALID_DOMAIN.test(email)) {
-    return fail('Enter a valid email address', 'Informe um e-mail válido');
+    return fail(messages.emailInvalid);
   }
   return ok(email);
 }
@@ -259,10 +294,7 @@ function normaliseIncomeText(value: string): NormaliseResult<string> {
   const negative = text.startsWith('-');
   const amount = parseAmount(negative ? text.slice(1) : text);
   if (amount === 'ambiguous') {
-    return fail(
-      'Ambiguous amount: write 15000.00 or 15.000,00',
-      'Valor ambíguo: escreva 15000.00 ou 15.000,00',
-    );
+    return fail(messages.incomeAmbiguous);
   }
   if (amount === undefined) return incomeFormat();
   if (negative && /[1-9]/.test(amount.integer + amount.fraction)) return incomeNegative();
@@ -324,10 +356,8 @@ function limitedText(label: FieldLabel, max: number, clean: (text: string) => st
 const LEAD_ORIGINS = new Set<unknown>(Object.values(LeadOrigin));
 
 const originRule: FieldRule<LeadOrigin> = (value) => {
-  if (isBlank(value)) return fail('Origin is required', 'Informe a origem');
-  return LEAD_ORIGINS.has(value)
-    ? ok(value as LeadOrigin)
-    : fail('Choose a valid origin', 'Escolha uma origem válida');
+  if (isBlank(value)) return fail(messages.originRequired);
+  return LEAD_ORIGINS.has(value) ? ok(value as LeadOrigin) : fail(messages.originInvalid);
 };
 
 const incomeRule: FieldRule<string | null> = (value) => {
@@ -489,10 +519,7 @@ function pageUrl(label: FieldLabel) {
     const text = value.trim();
     const url = URL.canParse(text) ? new URL(text) : null;
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      return fail(
-        `${label.en} must be an http(s) URL`,
-        `${capitalise(label.pt)} deve ser uma URL http(s)`,
-      );
+      return fail(label.notUrl);
     }
     url.username = '';
     url.password = '';

@@ -1,6 +1,7 @@
 import type { FieldError } from '../errors.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { LeadOrigin, LeadStatus } from '../generated/prisma/enums.ts';
+import { bilingual } from '../localization/catalog.ts';
 
 /** The zone the business runs in: "today" and day buckets follow its midnight by default. */
 export const DEFAULT_STATS_TIME_ZONE = 'America/Sao_Paulo';
@@ -103,10 +104,28 @@ export function isTimeZone(name: string): boolean {
 }
 
 /** A message naming what is wrong with a range, or null. */
+// Catalog entries: ValidationError gives them their Portuguese.
+const rangeMessages = {
+  endBeforeStart: bilingual('The end must be after the start', 'O fim deve ser depois do início'),
+  tooLong: bilingual(
+    `A range can span at most ${STATS_RANGE_MAX_DAYS} days`,
+    `Um período pode ter no máximo ${STATS_RANGE_MAX_DAYS} dias`,
+  ),
+  timeZone: bilingual(
+    'Use an IANA time zone name such as America/Sao_Paulo',
+    'Use um fuso horário IANA, como America/Sao_Paulo',
+  ),
+  presetAndDates: bilingual(
+    'Give either a preset or from and to, not both',
+    'Informe um período pronto ou as datas de início e fim, não os dois',
+  ),
+  bothDates: bilingual('Give both from and to', 'Informe o início e o fim'),
+};
+
 export function statsRangeProblem(from: Date, to: Date): string | null {
-  if (!(from < to)) return 'The end must be after the start';
+  if (!(from < to)) return rangeMessages.endBeforeStart;
   if (to.getTime() - from.getTime() > STATS_RANGE_MAX_DAYS * 24 * 3_600_000) {
-    return `A range can span at most ${STATS_RANGE_MAX_DAYS} days`;
+    return rangeMessages.tooLong;
   }
   return null;
 }
@@ -177,19 +196,19 @@ export function resolveStatsRange(
   now: Date,
 ): { from: Date; to: Date } | FieldError[] {
   if (!isTimeZone(timeZone)) {
-    return [{ path: 'timeZone', message: 'Use an IANA time zone name such as America/Sao_Paulo' }];
+    return [{ path: 'timeZone', message: rangeMessages.timeZone }];
   }
   if (!range?.preset && !range?.from && !range?.to) {
     return presetRange('LAST_30_DAYS', timeZone, now);
   }
   if (range.preset) {
     if (range.from || range.to) {
-      return [{ path: 'range', message: 'Give either a preset or from and to, not both' }];
+      return [{ path: 'range', message: rangeMessages.presetAndDates }];
     }
     return presetRange(range.preset, timeZone, now);
   }
   if (!range.from || !range.to) {
-    return [{ path: range.from ? 'range.to' : 'range.from', message: 'Give both from and to' }];
+    return [{ path: range.from ? 'range.to' : 'range.from', message: rangeMessages.bothDates }];
   }
   const problem = statsRangeProblem(range.from, range.to);
   return problem ? [{ path: 'range.to', message: problem }] : { from: range.from, to: range.to };

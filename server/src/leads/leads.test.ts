@@ -612,6 +612,18 @@ describe('lead', () => {
       });
     }
   });
+
+  it('words the error in the language of Accept-Language', async () => {
+    const id = '01a2f000-0000-7000-8000-000000000002';
+    const response = await graphql(LEAD_QUERY, { id }, { 'accept-language': 'pt-BR' });
+    expect(response.data).toEqual({
+      lead: {
+        __typename: 'LeadNotFoundError',
+        leadId: id,
+        message: `Nenhum lead tem o id "${id}"; ele pode ter sido excluído`,
+      },
+    });
+  });
 });
 
 const UPDATE_LEAD = /* GraphQL */ `
@@ -696,6 +708,14 @@ describe('updateLead', () => {
     const result = await updateLead(lead!.id, { email: 'Taken-B@example.com' });
     expect(result.fieldErrors).toEqual([
       { path: 'email', message: 'Another lead already has this email' },
+    ]);
+    const inPortuguese = await graphql<{ updateLead: UpdateLeadResult }>(
+      UPDATE_LEAD,
+      { id: lead!.id, input: { email: 'taken-b@example.com' } },
+      { 'accept-language': 'pt-BR' },
+    );
+    expect(inPortuguese.data?.updateLead.fieldErrors).toEqual([
+      { path: 'email', message: 'Outro lead já tem este e-mail' },
     ]);
     expect(await database.prisma.lead.count({ where: { email: 'taken-b@example.com' } })).toBe(1);
   });

@@ -28,7 +28,9 @@ export class LeadNotFoundError extends AppError {
   readonly leadId: string;
 
   constructor(leadId: string) {
-    super(`No lead has the id "${leadId}"; it may have been deleted`);
+    super(`No lead has the id "${leadId}"; it may have been deleted`, {
+      'pt-BR': `Nenhum lead tem o id "${leadId}"; ele pode ter sido excluído`,
+    });
     this.leadId = leadId;
   }
 }
@@ -44,6 +46,9 @@ export class LeadErasedError extends AppError {
   constructor(leadId: string) {
     super(
       `The lead "${leadId}" was erased on request and cannot be changed; a new submission from the person creates a new lead`,
+      {
+        'pt-BR': `O lead "${leadId}" foi apagado a pedido e não pode ser alterado; um novo envio da pessoa cria um novo lead`,
+      },
     );
     this.leadId = leadId;
   }
@@ -56,6 +61,10 @@ export class IdempotencyKeyConflictError extends AppError {
   constructor(idempotencyKey: string) {
     super(
       'This idempotency key was already used for a different request; send a new key for new data',
+      {
+        'pt-BR':
+          'Esta chave de idempotência já foi usada em outra requisição; envie uma nova chave para novos dados',
+      },
     );
     this.idempotencyKey = idempotencyKey;
   }
@@ -308,7 +317,11 @@ export async function updateLead(
     if (isNotFound(error)) throw await missingOrErased(dependencies.prisma, leadId);
     if (isUniqueViolation(error)) {
       throw new ValidationError([
-        { path: 'email', message: 'Another lead already has this email' },
+        {
+          path: 'email',
+          message: 'Another lead already has this email',
+          translations: { 'pt-BR': 'Outro lead já tem este e-mail' },
+        },
       ]);
     }
     throw error;

@@ -132,7 +132,9 @@ export async function writeSubmission(
   row: SubmissionRow,
   options: { withScoringJobs: boolean },
 ): Promise<WrittenSubmission> {
-  const { rows } = await pool.query<Omit<WrittenSubmission, 'scoringJobIds'> & { jobId: string | null }>({
+  const { rows } = await pool.query<
+    Omit<WrittenSubmission, 'scoringJobIds'> & { jobId: string | null }
+  >({
     // Named: parsed and planned once per connection, not on every lead.
     name: 'streamleads.write-submission',
     text: await writeSubmissionStatement(jobs),
@@ -168,7 +170,10 @@ function writeSubmissionStatement(jobs: PgBoss): Promise<string> {
 }
 
 async function buildWriteSubmissionStatement(jobs: PgBoss): Promise<string> {
-  const queue = (await jobs.getQueue(scoreLeadQueue)) as { table?: string; notify?: boolean } | null;
+  const queue = (await jobs.getQueue(scoreLeadQueue)) as {
+    table?: string;
+    notify?: boolean;
+  } | null;
   if (!queue?.table) throw new Error(`the ${scoreLeadQueue} queue does not exist`);
   // The job's data is ScoreLeadJob plus what the request context adds ($27, e.g. the request id).
   const jobsJson = `(SELECT json_build_array(json_build_object(

@@ -482,6 +482,14 @@ describe('reassignLead', () => {
       });
     }
     expect(await ownersOf([lead!])).toEqual([owner]);
+    const inPortuguese = await reassignAs(
+      { ...app.adminHeaders, 'accept-language': 'pt-BR' },
+      lead!,
+      manager,
+    );
+    expect(inPortuguese.data?.reassignLead).toMatchObject({
+      message: `O usuário "${manager}" não pode ser responsável por leads: leads vão para usuários SALES, não MANAGER`,
+    });
   });
 
   it('refuses a sales user', async () => {
@@ -628,6 +636,33 @@ describe('rep settings', () => {
     expect(
       await database.prisma.user.findUniqueOrThrow({ where: { id }, select: { leadWeight: true } }),
     ).toEqual({ leadWeight: 1 });
+  });
+
+  it('words its refusals in Portuguese for a dashboard in Portuguese', async () => {
+    const id = await rep();
+    const response = await postGraphql<{ updateSalesRep: Record<string, unknown> }>(
+      fetcher,
+      'http://test',
+      {
+        query: update,
+        variables: {
+          id,
+          input: { leadWeight: 101, slackMemberId: 'maria', whatsappNumber: '11 9999' },
+        },
+      },
+      { ...app.adminHeaders, 'accept-language': 'pt-BR' },
+    );
+    expect(response.data?.updateSalesRep).toEqual({
+      __typename: 'ValidationError',
+      fieldErrors: [
+        { path: 'leadWeight', message: 'No máximo 100' },
+        { path: 'slackMemberId', message: 'Um ID de membro do Slack é parecido com U024BE7LH' },
+        {
+          path: 'whatsappNumber',
+          message: 'Número no formato internacional (E.164), ex.: +5511999999999',
+        },
+      ],
+    });
   });
 });
 

@@ -12,6 +12,7 @@ import type { PgBoss } from 'pg-boss';
 import { recordAudit, type AuditActor } from '../access/audit.ts';
 import { actorLabel } from '../access/principal.ts';
 import {
+  ownerUnreachableReason,
   readSettings,
   recordRuns,
   skipReason,
@@ -244,9 +245,7 @@ export function ownerNoticeSkipReason(
   const reason = skipReason('notify-owner', settings);
   if (reason) return reason;
   if (settings.slackWebhookUrlEncrypted) return null;
-  return owner.whatsappNumber && whatsappSenderReady(settings)
-    ? null
-    : 'Slack is not configured and the owner has no WhatsApp number';
+  return owner.whatsappNumber && whatsappSenderReady(settings) ? null : ownerUnreachableReason;
 }
 
 /** Records one notify-owner run per assignment, with the lead as it is now. */
@@ -290,11 +289,15 @@ export class InvalidOwnerError extends AppError {
   override name = 'InvalidOwnerError';
   readonly userId: string;
 
-  constructor(userId: string, why: string) {
-    super(`User "${userId}" cannot own leads: ${why}`);
+  constructor(userId: string, why: { en: string; pt: string }) {
+    super(`User "${userId}" cannot own leads: ${why.en}`, {
+      'pt-BR': `O usuário "${userId}" não pode ser responsável por leads: ${why.pt}`,
+    });
     this.userId = userId;
   }
 }
+
+const noSuchUser = { en: 'no user has this id', pt: 'nenhum usuário tem este id' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -318,7 +321,7 @@ export async function reassignLead(
 ): Promise<void> {
   if (!isLeadId(leadId)) throw new LeadNotFoundError(leadId);
   if (ownerId !== null && !UUID.test(ownerId)) {
-    throw new InvalidOwnerError(ownerId, 'no user has this id');
+    throw new InvalidOwnerError(ownerId, noSuchUser);
   }
   await dependencies.prisma.$transaction(async (tx) => {
     const [lead] = await tx.$queryRaw<{ ownerId: string | null; erasedAt: Date | null }[]>`
@@ -364,10 +367,18 @@ async function validOwner(tx: Transaction, userId: string) {
       whatsappNumber: true,
     },
   });
-  if (!user) throw new InvalidOwnerError(userId, 'no user has this id');
-  if (user.disabledAt) throw new InvalidOwnerError(userId, 'the user is disabled');
+  if (!user) throw new InvalidOwnerError(userId, noSuchUser);
+  if (user.disabledAt) {
+    throw new InvalidOwnerError(userId, {
+      en: 'the user is disabled',
+      pt: 'o usuário está desativado',
+    });
+  }
   if (user.role !== 'SALES') {
-    throw new InvalidOwnerError(userId, `leads go to SALES users, not ${user.role}`);
+    throw new InvalidOwnerError(userId, {
+      en: `leads go to SALES users, not ${user.role}`,
+      pt: `leads vão para usuários SALES, não ${user.role}`,
+    });
   }
   return user;
 }

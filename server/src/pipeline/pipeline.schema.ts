@@ -6,6 +6,7 @@ import { fieldErrorsOf, ValidationError } from '../errors.ts';
 import type { LeadStage } from '../generated/prisma/enums.ts';
 import { LeadErasedError, LeadNotFoundError } from '../leads/leads.ts';
 import { LeadType } from '../leads/leads.schema.ts';
+import { bilingual } from '../localization/catalog.ts';
 import { InvalidOwnerError, pipelineSettingsId, reassignLead } from './owners.ts';
 import { LOST_REASON_MAX, parseStageRequest, setLeadStage, stageActor } from './stages.ts';
 import { ErrorInterface } from '../errors.schema.ts';
@@ -223,12 +224,29 @@ const optionalText = (schema: z.ZodType<string, string>) =>
 
 const salesRepSchema = z.object({
   acceptsLeads: z.boolean().nullish(),
-  leadWeight: z.number().int().min(1, 'At least 1').max(100, 'At most 100').nullish(),
+  // Worded by zod-messages.ts: "At least 1", "At most 100".
+  leadWeight: z.number().int().min(1).max(100).nullish(),
   slackMemberId: optionalText(
-    z.string().regex(/^[UW][A-Z0-9]{2,30}$/, 'A Slack member id looks like U024BE7LH'),
+    z
+      .string()
+      .regex(
+        /^[UW][A-Z0-9]{2,30}$/,
+        bilingual(
+          'A Slack member id looks like U024BE7LH',
+          'Um ID de membro do Slack é parecido com U024BE7LH',
+        ),
+      ),
   ),
   whatsappNumber: optionalText(
-    z.string().regex(/^\+[1-9]\d{7,14}$/, 'Phone number in E.164, e.g. +5511999999999'),
+    z
+      .string()
+      .regex(
+        /^\+[1-9]\d{7,14}$/,
+        bilingual(
+          'Phone number in E.164, e.g. +5511999999999',
+          'Número no formato internacional (E.164), ex.: +5511999999999',
+        ),
+      ),
   ),
 });
 

@@ -7,6 +7,7 @@ import { publishEvent } from '../events.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { jobsSchema } from '../jobs.ts';
 import { hashPayload, isLeadId, LeadNotFoundError } from '../leads/leads.ts';
+import { bilingual } from '../localization/catalog.ts';
 import { leaveAudiences } from '../automations/remarketing/remarketing.ts';
 
 /** What the export and the erasure need. */
@@ -192,7 +193,10 @@ export function erasedLeadEmail(leadId: string): string {
 }
 
 /** The skip reason of runs that were still to be delivered when their lead was erased. */
-export const erasedRunSkipReason = "The lead's personal data was erased";
+export const erasedRunSkipReason = bilingual(
+  "The lead's personal data was erased",
+  'Os dados pessoais do lead foram apagados',
+);
 
 /** A consent source that named the person is replaced by this. */
 const erasedText = '[erased]';

@@ -28,10 +28,11 @@ interface GraphQLResponse<T> {
 async function graphql<T = Record<string, unknown>>(
   query: string,
   variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
 ): Promise<T> {
   const response = await app.yoga.fetch('http://test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...app.adminHeaders },
+    headers: { 'content-type': 'application/json', ...app.adminHeaders, ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as GraphQLResponse<T>;
@@ -338,6 +339,32 @@ describe('saveScoringRuleSet', () => {
     expect(await countRuleSets()).toBe(count);
   });
 
+  it('words the issues and their summary in Portuguese for a dashboard in Portuguese', async () => {
+    const count = await countRuleSets();
+    const definition = {
+      rules: [{ kind: 'INTEREST_KEYWORDS', id: 'kw', label: 'Keywords', points: 5, keywords: [] }],
+      thresholds: { hot: 10, warm: 20 },
+    };
+
+    const { saveScoringRuleSet: result } = await graphql<SaveResult>(
+      SAVE,
+      { input: { definition } },
+      { 'accept-language': 'pt-BR,pt;q=0.9,en;q=0.8' },
+    );
+
+    expect(result).toEqual({
+      __typename: 'RuleSetValidationError',
+      message:
+        'Regras inválidas: rules.0.keywords: Informe pelo menos uma palavra-chave; ' +
+        'thresholds.hot: O limite de quente deve ser maior que o de morno',
+      issues: [
+        { path: 'rules.0.keywords', message: 'Informe pelo menos uma palavra-chave' },
+        { path: 'thresholds.hot', message: 'O limite de quente deve ser maior que o de morno' },
+      ],
+    });
+    expect(await countRuleSets()).toBe(count);
+  });
+
   it('refuses a definition that is not a rule set at all', async () => {
     const { saveScoringRuleSet: result } = await graphql<SaveResult>(SAVE, {
       input: { definition: ['not', 'an', 'object'] },
@@ -357,6 +384,14 @@ describe('saveScoringRuleSet', () => {
     expect(result).toMatchObject({
       __typename: 'ValidationError',
       fieldErrors: [{ path: 'note', message: 'A note has at most 2,000 characters' }],
+    });
+    const { saveScoringRuleSet: portuguese } = await graphql<SaveResult>(
+      SAVE,
+      { input: { definition: defaultRuleSet, note: 'x'.repeat(2_001) } },
+      { 'accept-language': 'pt-BR' },
+    );
+    expect(portuguese).toMatchObject({
+      fieldErrors: [{ path: 'note', message: 'Escreva no máximo 2.000 caracteres' }],
     });
   });
 
@@ -422,6 +457,10 @@ describe('activateScoringRuleSet', () => {
       version: 999,
       message: 'No scoring rule set has version 999',
     });
+    const { activateScoringRuleSet: portuguese } = await graphql<{
+      activateScoringRuleSet: { message: string };
+    }>(ACTIVATE, { version: 999 }, { 'accept-language': 'pt-BR' });
+    expect(portuguese.message).toBe('Nenhum conjunto de regras de pontuação tem a versão 999');
     const { activeScoringRuleSet } = await graphql<{ activeScoringRuleSet: RuleSetView }>(ACTIVE);
     expect(activeScoringRuleSet.version).toBe(1);
   });
@@ -540,6 +579,27 @@ describe('previewScore', () => {
       },
     ]);
     expect(await database.prisma.lead.count()).toBe(leads);
+  });
+
+  it('words the explanation in the language of Accept-Language', async () => {
+    const portuguese = await graphql<Preview>(
+      PREVIEW,
+      { input: documentationLead },
+      { 'accept-language': 'pt-BR' },
+    );
+    expect(portuguese.previewScore.explanation.map((entry) => entry.detail)).toEqual([
+      'presentes e válidos: name, email, phone, origin',
+      'palavras-chave "apartamento", "investimento"',
+      'cidade "São Paulo"',
+      'faixa ≥ 10.000',
+    ]);
+    const empty = await graphql<Preview>(PREVIEW, { input: {} }, { 'accept-language': 'pt-BR' });
+    expect(empty.previewScore.explanation.map((entry) => entry.detail)).toEqual([
+      'faltando: name, email, phone, origin',
+      'interesse não informado',
+      'cidade não informada',
+      'renda não informada',
+    ]);
   });
 
   it('scores an empty lead as having nothing', async () => {

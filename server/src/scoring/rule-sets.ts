@@ -17,7 +17,9 @@ export class ScoringRuleSetNotFoundError extends AppError {
   readonly version: number;
 
   constructor(version: number) {
-    super(`No scoring rule set has version ${version}`);
+    super(`No scoring rule set has version ${version}`, {
+      'pt-BR': `Nenhum conjunto de regras de pontuação tem a versão ${version}`,
+    });
     this.version = version;
   }
 }
@@ -91,6 +93,9 @@ export async function saveRuleSet(
       {
         path: 'note',
         message: `A note has at most ${NOTE_MAX_LENGTH.toLocaleString('en-US')} characters`,
+        translations: {
+          'pt-BR': `Escreva no máximo ${NOTE_MAX_LENGTH.toLocaleString('pt-BR')} caracteres`,
+        },
       },
     ]);
   }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { catalogMessage } from '../localization/catalog.ts';
 import { defaultRuleSet } from './default-rule-set.ts';
 import {
   classifyScore,
@@ -144,20 +145,20 @@ describe('interest keywords', () => {
   });
 
   test.each([
-    { interest: 'Casas no litoral', detail: 'keyword "casa" (as "Casas")' },
-    { interest: 'imóveis para alugar', detail: 'keyword "imóvel" (as "imóveis")' },
-    { interest: 'dois apartamentos', detail: 'keyword "apartamento" (as "apartamentos")' },
-    { interest: 'lojas de rua', detail: 'keyword "loja" (as "lojas")' },
+    { interest: 'Casas no litoral', detail: 'keyword "casa" ("Casas")' },
+    { interest: 'imóveis para alugar', detail: 'keyword "imóvel" ("imóveis")' },
+    { interest: 'dois apartamentos', detail: 'keyword "apartamento" ("apartamentos")' },
+    { interest: 'lojas de rua', detail: 'keyword "loja" ("lojas")' },
     { interest: 'um imovel', detail: 'keyword "imóvel"' },
     { interest: 'IMÓVEL NOVO', detail: 'keyword "imóvel"' },
     { interest: 'imo\u0301vel decomposto', detail: 'keyword "imóvel"' },
-    { interest: 'Galpões industriais', detail: 'keyword "galpão" (as "Galpões")' },
-    { interest: 'aplicacoes financeiras', detail: 'keyword "aplicação" (as "aplicacoes")' },
+    { interest: 'Galpões industriais', detail: 'keyword "galpão" ("Galpões")' },
+    { interest: 'aplicacoes financeiras', detail: 'keyword "aplicação" ("aplicacoes")' },
     { interest: 'Lote-12, quadra B', detail: 'keyword "lote"' },
-    { interest: 'salas: escritórios!', detail: 'keyword "escritório" (as "escritórios")' },
+    { interest: 'salas: escritórios!', detail: 'keyword "escritório" ("escritórios")' },
     {
       interest: 'imóveis comerciais',
-      detail: 'keywords "imóvel" (as "imóveis"), "comercial" (as "comerciais")',
+      detail: 'keywords "imóvel" ("imóveis"), "comercial" ("comerciais")',
     },
   ])('awards 15 points for interest $interest', ({ interest, detail }) => {
     const result = scoreWithDefaults({ interest });
@@ -195,7 +196,7 @@ describe('interest keywords', () => {
     expect(entry(both.explanation, 'beach')).toMatchObject({
       points: 8,
       matched: true,
-      detail: 'keywords "casa de praia" (as "Casas de praia"), "litoral"',
+      detail: 'keywords "casa de praia" ("Casas de praia"), "litoral"',
     });
     expect(both.score).toBe(10 + 15 + 8);
     expect(sumOf(both.explanation)).toBe(both.score);
@@ -463,6 +464,7 @@ describe('rule set validation', () => {
       },
       path: ['rules', 0, 'bands', 1, 'min'],
       message: 'Bands must be in ascending order of minimum income',
+      portuguese: 'As faixas devem estar em ordem crescente de renda mínima',
     },
     {
       problem: 'two bands at the same income',
@@ -482,18 +484,21 @@ describe('rule set validation', () => {
       },
       path: ['rules', 0, 'bands', 1, 'min'],
       message: 'Two bands cannot start at the same income',
+      portuguese: 'Duas faixas não podem começar na mesma renda',
     },
     {
       problem: 'a hot threshold below the warm one',
       input: { rules: [keywordRule], thresholds: { hot: 15, warm: 25 } },
       path: ['thresholds', 'hot'],
       message: 'The hot threshold must be above the warm threshold',
+      portuguese: 'O limite de quente deve ser maior que o de morno',
     },
     {
       problem: 'equal thresholds',
       input: { rules: [keywordRule], thresholds: { hot: 15, warm: 15 } },
       path: ['thresholds', 'hot'],
       message: 'The hot threshold must be above the warm threshold',
+      portuguese: 'O limite de quente deve ser maior que o de morno',
     },
     {
       problem: 'negative points',
@@ -506,6 +511,7 @@ describe('rule set validation', () => {
       },
       path: ['rules', 1, 'points'],
       message: 'Points cannot be negative: a rule awards its points or nothing',
+      portuguese: 'Os pontos não podem ser negativos: uma regra dá seus pontos ou nada',
     },
     {
       problem: 'a band with negative points',
@@ -517,6 +523,7 @@ describe('rule set validation', () => {
       },
       path: ['rules', 0, 'bands', 0, 'points'],
       message: 'Points cannot be negative: a rule awards its points or nothing',
+      portuguese: 'Os pontos não podem ser negativos: uma regra dá seus pontos ou nada',
     },
     {
       problem: 'an unknown kind',
@@ -524,42 +531,50 @@ describe('rule set validation', () => {
       path: ['rules', 0, 'kind'],
       message:
         'Unknown rule kind; use one of REQUIRED_FIELDS, INTEREST_KEYWORDS, SERVED_REGION, INCOME_BANDS',
+      portuguese:
+        'Tipo de regra desconhecido; use um destes: REQUIRED_FIELDS, INTEREST_KEYWORDS, SERVED_REGION, INCOME_BANDS',
     },
     {
       problem: 'an empty keyword list',
       input: { rules: [{ ...keywordRule, keywords: [] }], thresholds },
       path: ['rules', 0, 'keywords'],
       message: 'List at least one keyword',
+      portuguese: 'Informe pelo menos uma palavra-chave',
     },
     {
       problem: 'a blank keyword',
       input: { rules: [{ ...keywordRule, keywords: ['casa', '  '] }], thresholds },
       path: ['rules', 0, 'keywords', 1],
       message: 'A keyword cannot be blank',
+      portuguese: 'Uma palavra-chave não pode ficar em branco',
     },
     {
       problem: 'a keyword of punctuation only',
       input: { rules: [{ ...keywordRule, keywords: ['--'] }], thresholds },
       path: ['rules', 0, 'keywords', 0],
       message: 'A keyword needs at least one letter or digit',
+      portuguese: 'Uma palavra-chave precisa de pelo menos uma letra ou número',
     },
     {
       problem: 'a duplicate rule id',
       input: { rules: [keywordRule, { ...keywordRule, label: 'Other' }], thresholds },
       path: ['rules', 1, 'id'],
       message: 'The id "kw" is already used by rule 1',
+      portuguese: 'O identificador "kw" já é usado pela regra 1',
     },
     {
       problem: 'fractional points',
       input: { rules: [{ ...keywordRule, points: 2.5 }], thresholds },
       path: ['rules', 0, 'points'],
       message: 'Points must be a whole number',
+      portuguese: 'Os pontos devem ser um número inteiro',
     },
     {
       problem: 'points above the maximum',
       input: { rules: [{ ...keywordRule, points: 1001 }], thresholds },
       path: ['rules', 0, 'points'],
       message: 'Points are at most 1000',
+      portuguese: 'Os pontos podem ser no máximo 1.000',
     },
     {
       problem: 'a state listed as a city',
@@ -569,6 +584,7 @@ describe('rule set validation', () => {
       },
       path: ['rules', 0, 'cities', 0],
       message: 'This is a state abbreviation: list it under states, not cities',
+      portuguese: 'Isto é a sigla de um estado: coloque-a em estados, não em cidades',
     },
     {
       problem: 'an unknown state',
@@ -587,6 +603,7 @@ describe('rule set validation', () => {
       },
       path: ['rules', 0, 'states', 0],
       message: 'A state is a Brazilian state abbreviation such as SP or RJ',
+      portuguese: 'Um estado é a sigla de um estado brasileiro, como SP ou RJ',
     },
     {
       problem: 'a region with neither cities nor states',
@@ -596,6 +613,7 @@ describe('rule set validation', () => {
       },
       path: ['rules', 0, 'cities'],
       message: 'List at least one city or state',
+      portuguese: 'Informe pelo menos uma cidade ou estado',
     },
     {
       problem: 'a field listed twice',
@@ -613,6 +631,7 @@ describe('rule set validation', () => {
       },
       path: ['rules', 0, 'fields', 1],
       message: '"name" is listed twice',
+      portuguese: '"name" aparece duas vezes',
     },
     {
       problem: 'an unknown required field',
@@ -622,21 +641,56 @@ describe('rule set validation', () => {
       },
       path: ['rules', 0, 'fields', 0],
       message: 'A required field is one of name, email, phone, origin',
+      portuguese: 'Um campo obrigatório é um destes: name, email, phone, origin',
     },
     {
       problem: 'no rules',
       input: { rules: [], thresholds },
       path: ['rules'],
       message: 'A rule set needs at least one rule',
+      portuguese: 'É preciso pelo menos uma regra',
     },
     {
       problem: 'something that is not a rule set',
       input: 'casa',
       path: [],
       message: 'A rule set is an object with rules and thresholds',
+      portuguese: 'Esperava um objeto com rules e thresholds',
     },
-  ])('rejects $problem with a located message', ({ input, path, message }) => {
-    expect(issuesOf(input)).toContainEqual({ path, message });
+  ])(
+    'rejects $problem with a located message in English and Portuguese',
+    ({ input, path, message, portuguese }) => {
+      expect(issuesOf(input)).toContainEqual({
+        path,
+        message,
+        translations: { 'pt-BR': portuguese },
+      });
+    },
+  );
+
+  test('words every issue in Portuguese too, including checks without a message of their own', () => {
+    const issues = issuesOf({
+      rules: [
+        { kind: 'REQUIRED_FIELDS', id: 7, label: '', points: '5', fields: 'name' },
+        {
+          kind: 'INTEREST_KEYWORDS',
+          id: 'a b',
+          label: 'x'.repeat(121),
+          points: 1.5,
+          keywords: [3],
+        },
+        { kind: 'SERVED_REGION', id: 'r', label: 'Region', points: 5, cities: 'SP', states: 'SP' },
+        { kind: 'INCOME_BANDS', id: 'i', label: 'Income', bands: [{ points: 1 }, 'band'] },
+        { kind: 'AGE' },
+        'rule',
+      ],
+      thresholds: { hot: 'high', warm: -1 },
+    });
+    expect(issues.length).toBeGreaterThan(10);
+    for (const issue of issues) {
+      expect(issue.translations?.['pt-BR'], issue.message).toMatch(/\S/);
+      expect(issue.translations?.['pt-BR'], issue.message).not.toBe(issue.message);
+    }
   });
 
   test('accepts zero points and normalises states and text', () => {
@@ -668,6 +722,11 @@ describe('rule set validation', () => {
       'Invalid rule set: rules.0.keywords: List at least one keyword; ' +
         'thresholds.hot: The hot threshold must be above the warm threshold',
     );
+    expect((thrown as RuleSetValidationError).translations).toEqual({
+      'pt-BR':
+        'Regras inválidas: rules.0.keywords: Informe pelo menos uma palavra-chave; ' +
+        'thresholds.hot: O limite de quente deve ser maior que o de morno',
+    });
     expect(() => compileRuleSet(input as RuleSetInput)).toThrow(RuleSetValidationError);
   });
 });
@@ -699,5 +758,27 @@ describe('text matching', () => {
     const matcher = new KeywordMatcher(['casa']);
     expect(matcher.findAll('casamento, casarão, encasa')).toEqual([]);
     expect(matcher.findAll('a CASA')).toEqual([{ keyword: 'casa', found: 'CASA' }]);
+  });
+});
+
+describe('explanation details in Portuguese', () => {
+  test('reads back every stored English detail in Portuguese, numbers the Brazilian way', () => {
+    const cases: [string, string][] = [
+      ['missing: phone; invalid: email', 'faltando: phone; inválidos: email'],
+      ['invalid: phone', 'inválidos: phone'],
+      ['keyword "casa" ("Casas")', 'palavra-chave "casa" ("Casas")'],
+      ['no keyword mentioned', 'nenhuma palavra-chave mencionada'],
+      ['city "Santos" is not served', 'a cidade "Santos" não é atendida'],
+      ['city "Campinas" in state SP', 'cidade "Campinas" no estado SP'],
+      ['income "muito" is not a number', 'a renda "muito" não é um número'],
+      [
+        'income 2,500.5 is below the lowest band (≥ 5,000)',
+        'a renda 2.500,5 está abaixo da menor faixa (≥ 5.000)',
+      ],
+    ];
+    for (const [english, portuguese] of cases) {
+      expect(catalogMessage(english, 'pt-BR')).toBe(portuguese);
+      expect(catalogMessage(english, 'en')).toBe(english);
+    }
   });
 });

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { LeadOrigin } from '../generated/prisma/enums.ts';
+import { bilingual, bilingualTemplate, translationsOf } from '../localization/catalog.ts';
+import { localize, type Locale, type Translations } from '../localization/locale.ts';
+import { defaultIssueTranslations } from '../localization/zod-messages.ts';
 import {
   BRAZILIAN_STATES,
   CityMatcher,
@@ -38,29 +41,70 @@ export type ScoreStatus = 'HOT' | 'WARM' | 'COLD';
 const MAX_POINTS = 1000;
 const MAX_THRESHOLD = 100_000;
 
+// Every message below is shown beside a setting of the dashboard's rule editor, so each comes
+// with its Portuguese (see validateRuleSet).
+
 const pointsSchema = z
-  .number({ error: 'Points must be a number' })
-  .int('Points must be a whole number')
-  .min(0, 'Points cannot be negative: a rule awards its points or nothing')
-  .max(MAX_POINTS, `Points are at most ${MAX_POINTS}`);
+  .number({ error: bilingual('Points must be a number', 'Os pontos devem ser um número') })
+  .int(bilingual('Points must be a whole number', 'Os pontos devem ser um número inteiro'))
+  .min(
+    0,
+    bilingual(
+      'Points cannot be negative: a rule awards its points or nothing',
+      'Os pontos não podem ser negativos: uma regra dá seus pontos ou nada',
+    ),
+  )
+  .max(
+    MAX_POINTS,
+    bilingual(
+      `Points are at most ${MAX_POINTS}`,
+      `Os pontos podem ser no máximo ${MAX_POINTS.toLocaleString('pt-BR')}`,
+    ),
+  );
+
+const ruleNeedsId = bilingual('A rule needs an id', 'A regra precisa de um identificador');
+const ruleNeedsLabel = bilingual('A rule needs a label', 'A regra precisa de um nome');
 
 const ruleBase = {
   /** Stable identifier, kept across edits; explanation entries refer to it. */
   id: z
-    .string({ error: 'A rule needs an id' })
+    .string({ error: ruleNeedsId })
     .trim()
-    .min(1, 'A rule needs an id')
-    .max(64, 'A rule id has at most 64 characters')
-    .regex(/^[A-Za-z0-9_-]+$/, 'A rule id may contain only letters, digits, "-" and "_"'),
+    .min(1, ruleNeedsId)
+    .max(
+      64,
+      bilingual(
+        'A rule id has at most 64 characters',
+        'O identificador tem no máximo 64 caracteres',
+      ),
+    )
+    .regex(
+      /^[A-Za-z0-9_-]+$/,
+      bilingual(
+        'A rule id may contain only letters, digits, "-" and "_"',
+        'O identificador só pode ter letras, números, "-" e "_"',
+      ),
+    ),
   /** What admins and the lead's explanation call the rule. */
   label: z
-    .string({ error: 'A rule needs a label' })
+    .string({ error: ruleNeedsLabel })
     .trim()
-    .min(1, 'A rule needs a label')
-    .max(120, 'A label has at most 120 characters'),
+    .min(1, ruleNeedsLabel)
+    .max(
+      120,
+      bilingual(
+        'A label has at most 120 characters',
+        'O nome da regra tem no máximo 120 caracteres',
+      ),
+    ),
 };
 
 const hasWords = (text: string) => wordKeys(text).length > 0;
+
+const listedTwice = bilingualTemplate<'field'>(
+  '"{field}" is listed twice',
+  '"{field}" aparece duas vezes',
+);
 
 export const requiredFieldsRuleSchema = z
   .object({
@@ -71,11 +115,17 @@ export const requiredFieldsRuleSchema = z
     fields: z
       .array(
         z.enum(REQUIRED_FIELD_NAMES, {
-          error: `A required field is one of ${REQUIRED_FIELD_NAMES.join(', ')}`,
+          error: bilingual(
+            `A required field is one of ${REQUIRED_FIELD_NAMES.join(', ')}`,
+            `Um campo obrigatório é um destes: ${REQUIRED_FIELD_NAMES.join(', ')}`,
+          ),
         }),
-        { error: 'List the required fields' },
+        { error: bilingual('List the required fields', 'Liste os campos obrigatórios') },
       )
-      .min(1, 'List at least one required field'),
+      .min(
+        1,
+        bilingual('List at least one required field', 'Escolha pelo menos um campo obrigatório'),
+      ),
   })
   .superRefine((rule, context) => {
     rule.fields.forEach((field, index) => {
@@ -83,7 +133,7 @@ export const requiredFieldsRuleSchema = z
         context.addIssue({
           code: 'custom',
           path: ['fields', index],
-          message: `"${field}" is listed twice`,
+          message: listedTwice({ field }),
         });
       }
     });
@@ -98,15 +148,35 @@ export const interestKeywordsRuleSchema = z.object({
   keywords: z
     .array(
       z
-        .string({ error: 'A keyword must be text' })
+        .string({
+          error: bilingual('A keyword must be text', 'Uma palavra-chave deve ser um texto'),
+        })
         .trim()
-        .min(1, 'A keyword cannot be blank')
-        .max(100, 'A keyword has at most 100 characters')
-        .refine(hasWords, 'A keyword needs at least one letter or digit'),
-      { error: 'List the keywords' },
+        .min(
+          1,
+          bilingual('A keyword cannot be blank', 'Uma palavra-chave não pode ficar em branco'),
+        )
+        .max(
+          100,
+          bilingual(
+            'A keyword has at most 100 characters',
+            'Uma palavra-chave tem no máximo 100 caracteres',
+          ),
+        )
+        .refine(
+          hasWords,
+          bilingual(
+            'A keyword needs at least one letter or digit',
+            'Uma palavra-chave precisa de pelo menos uma letra ou número',
+          ),
+        ),
+      { error: bilingual('List the keywords', 'Liste as palavras-chave') },
     )
-    .min(1, 'List at least one keyword')
-    .max(500, 'A rule has at most 500 keywords'),
+    .min(1, bilingual('List at least one keyword', 'Informe pelo menos uma palavra-chave'))
+    .max(
+      500,
+      bilingual('A rule has at most 500 keywords', 'Uma regra tem no máximo 500 palavras-chave'),
+    ),
 });
 
 export const servedRegionRuleSchema = z
@@ -119,18 +189,33 @@ export const servedRegionRuleSchema = z
     cities: z
       .array(
         z
-          .string({ error: 'A city must be text' })
+          .string({ error: bilingual('A city must be text', 'Uma cidade deve ser um texto') })
           .trim()
-          .min(1, 'A city cannot be blank')
-          .max(100, 'A city has at most 100 characters')
-          .refine(hasWords, 'A city needs at least one letter')
+          .min(1, bilingual('A city cannot be blank', 'Uma cidade não pode ficar em branco'))
+          .max(
+            100,
+            bilingual(
+              'A city has at most 100 characters',
+              'Uma cidade tem no máximo 100 caracteres',
+            ),
+          )
+          .refine(
+            hasWords,
+            bilingual(
+              'A city needs at least one letter',
+              'Uma cidade precisa de pelo menos uma letra',
+            ),
+          )
           .refine(
             (city) => !hasWords(city) || parseCity(city).nameKey !== '',
-            'This is a state abbreviation: list it under states, not cities',
+            bilingual(
+              'This is a state abbreviation: list it under states, not cities',
+              'Isto é a sigla de um estado: coloque-a em estados, não em cidades',
+            ),
           ),
-        { error: 'List the cities' },
+        { error: bilingual('List the cities', 'Liste as cidades') },
       )
-      .max(500, 'A rule has at most 500 cities'),
+      .max(500, bilingual('A rule has at most 500 cities', 'Uma regra tem no máximo 500 cidades')),
     /**
      * State abbreviations served as a whole: a lead's city with that suffix ("Jundiaí - SP")
      * counts. A state counts only when listed here.
@@ -138,12 +223,15 @@ export const servedRegionRuleSchema = z
     states: z
       .array(
         z
-          .string({ error: 'A state must be text' })
+          .string({ error: bilingual('A state must be text', 'Um estado deve ser um texto') })
           .trim()
           .toUpperCase()
           .pipe(
             z.enum(BRAZILIAN_STATES, {
-              error: 'A state is a Brazilian state abbreviation such as SP or RJ',
+              error: bilingual(
+                'A state is a Brazilian state abbreviation such as SP or RJ',
+                'Um estado é a sigla de um estado brasileiro, como SP ou RJ',
+              ),
             }),
           ),
       )
@@ -154,7 +242,10 @@ export const servedRegionRuleSchema = z
       context.addIssue({
         code: 'custom',
         path: ['cities'],
-        message: 'List at least one city or state',
+        message: bilingual(
+          'List at least one city or state',
+          'Informe pelo menos uma cidade ou estado',
+        ),
       });
     }
   });
@@ -162,8 +253,13 @@ export const servedRegionRuleSchema = z
 const incomeBandSchema = z.object({
   /** The lowest income (inclusive) that falls in this band. */
   min: z
-    .number({ error: 'A band needs a minimum income' })
-    .min(0, 'A minimum income cannot be negative'),
+    .number({
+      error: bilingual('A band needs a minimum income', 'A faixa precisa de uma renda mínima'),
+    })
+    .min(
+      0,
+      bilingual('A minimum income cannot be negative', 'A renda mínima não pode ser negativa'),
+    ),
   points: pointsSchema,
 });
 
@@ -173,9 +269,11 @@ export const incomeBandsRuleSchema = z
     ...ruleBase,
     /** The highest band whose minimum is ≤ the income awards its points; below all bands, 0. */
     bands: z
-      .array(incomeBandSchema, { error: 'List the income bands' })
-      .min(1, 'List at least one income band')
-      .max(50, 'A rule has at most 50 bands'),
+      .array(incomeBandSchema, {
+        error: bilingual('List the income bands', 'Liste as faixas de renda'),
+      })
+      .min(1, bilingual('List at least one income band', 'Informe pelo menos uma faixa de renda'))
+      .max(50, bilingual('A rule has at most 50 bands', 'Uma regra tem no máximo 50 faixas')),
   })
   .superRefine((rule, context) => {
     for (let index = 1; index < rule.bands.length; index++) {
@@ -187,12 +285,23 @@ export const incomeBandsRuleSchema = z
           path: ['bands', index, 'min'],
           message:
             current === previous
-              ? 'Two bands cannot start at the same income'
-              : 'Bands must be in ascending order of minimum income',
+              ? bilingual(
+                  'Two bands cannot start at the same income',
+                  'Duas faixas não podem começar na mesma renda',
+                )
+              : bilingual(
+                  'Bands must be in ascending order of minimum income',
+                  'As faixas devem estar em ordem crescente de renda mínima',
+                ),
         });
       }
     }
   });
+
+const unknownKind = bilingual(
+  `Unknown rule kind; use one of ${RULE_KINDS.join(', ')}`,
+  `Tipo de regra desconhecido; use um destes: ${RULE_KINDS.join(', ')}`,
+);
 
 export const ruleSchema = z.discriminatedUnion(
   'kind',
@@ -203,42 +312,61 @@ export const ruleSchema = z.discriminatedUnion(
     incomeBandsRuleSchema,
   ],
   {
-    error: (issue) =>
-      issue.code === 'invalid_union'
-        ? `Unknown rule kind; use one of ${RULE_KINDS.join(', ')}`
-        : undefined,
+    error: (issue) => (issue.code === 'invalid_union' ? unknownKind : undefined),
   },
 );
 
 const thresholdSchema = z
-  .number({ error: 'A threshold must be a number' })
-  .int('A threshold must be a whole number')
-  .min(0, 'A threshold cannot be negative')
-  .max(MAX_THRESHOLD, `A threshold is at most ${MAX_THRESHOLD}`);
+  .number({ error: bilingual('A threshold must be a number', 'Um limite deve ser um número') })
+  .int(bilingual('A threshold must be a whole number', 'Um limite deve ser um número inteiro'))
+  .min(0, bilingual('A threshold cannot be negative', 'Um limite não pode ser negativo'))
+  .max(
+    MAX_THRESHOLD,
+    bilingual(
+      `A threshold is at most ${MAX_THRESHOLD}`,
+      `Um limite pode ser no máximo ${MAX_THRESHOLD.toLocaleString('pt-BR')}`,
+    ),
+  );
 
 /** The lowest score of each class: HOT from `hot` up, WARM from `warm` to hot - 1, COLD below. */
 export const thresholdsSchema = z
-  .object({ hot: thresholdSchema, warm: thresholdSchema }, { error: 'Set the thresholds' })
+  .object(
+    { hot: thresholdSchema, warm: thresholdSchema },
+    { error: bilingual('Set the thresholds', 'Defina os limites') },
+  )
   .superRefine((thresholds, context) => {
     if (thresholds.hot <= thresholds.warm) {
       context.addIssue({
         code: 'custom',
         path: ['hot'],
-        message: 'The hot threshold must be above the warm threshold',
+        message: bilingual(
+          'The hot threshold must be above the warm threshold',
+          'O limite de quente deve ser maior que o de morno',
+        ),
       });
     }
   });
+
+const idTaken = bilingualTemplate<'id' | 'position'>(
+  'The id "{id}" is already used by rule {position}',
+  'O identificador "{id}" já é usado pela regra {position}',
+);
 
 export const ruleSetSchema = z
   .object(
     {
       rules: z
-        .array(ruleSchema, { error: 'List the rules' })
-        .min(1, 'A rule set needs at least one rule')
-        .max(100, 'A rule set has at most 100 rules'),
+        .array(ruleSchema, { error: bilingual('List the rules', 'Liste as regras') })
+        .min(1, bilingual('A rule set needs at least one rule', 'É preciso pelo menos uma regra'))
+        .max(100, bilingual('A rule set has at most 100 rules', 'Use no máximo 100 regras')),
       thresholds: thresholdsSchema,
     },
-    { error: 'A rule set is an object with rules and thresholds' },
+    {
+      error: bilingual(
+        'A rule set is an object with rules and thresholds',
+        'Esperava um objeto com rules e thresholds',
+      ),
+    },
   )
   .superRefine((ruleSet, context) => {
     const firstIndexById = new Map<string, number>();
@@ -247,7 +375,7 @@ export const ruleSetSchema = z
         context.addIssue({
           code: 'custom',
           path: ['rules', index, 'id'],
-          message: `The id "${rule.id}" is already used by rule ${firstIndexById.get(rule.id)! + 1}`,
+          message: idTaken({ id: rule.id, position: firstIndexById.get(rule.id)! + 1 }),
         });
       } else {
         firstIndexById.set(rule.id, index);
@@ -286,8 +414,15 @@ export function scoreBounds(ruleSet: RuleSet): { min: number; max: number } {
   );
 }
 
-/** One validation problem: where (e.g. ["rules", 2, "bands", 1, "min"]) and what to do. */
-export type RuleSetIssue = { path: (string | number)[]; message: string };
+/**
+ * One validation problem: where (e.g. ["rules", 2, "bands", 1, "min"]) and what to do, in English
+ * with its translations.
+ */
+export type RuleSetIssue = {
+  path: (string | number)[];
+  message: string;
+  translations?: Translations;
+};
 
 /** A rule set an admin submitted (or one read back from storage) is not valid. */
 export class RuleSetValidationError extends AppError {
@@ -295,14 +430,23 @@ export class RuleSetValidationError extends AppError {
 
   constructor(readonly issues: RuleSetIssue[]) {
     // One line, like ValidationError's: clients that read only `message` (n8n, scripts) see all.
-    super(
-      `Invalid rule set: ${issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ')}`,
-    );
+    super(ruleSetSummary(issues, 'en'), { 'pt-BR': ruleSetSummary(issues, 'pt-BR') });
   }
 }
 
-function formatPath(path: (string | number)[]): string {
-  return path.length === 0 ? '(rule set)' : path.join('.');
+const summaryWords: Record<Locale, { invalid: string; wholeSet: string }> = {
+  en: { invalid: 'Invalid rule set', wholeSet: '(rule set)' },
+  'pt-BR': { invalid: 'Regras inválidas', wholeSet: '(regras)' },
+};
+
+/** Every issue in one line, in `locale`: "Invalid rule set: rules.0.points: …; …". */
+function ruleSetSummary(issues: readonly RuleSetIssue[], locale: Locale): string {
+  const words = summaryWords[locale];
+  const located = issues.map(
+    (issue) =>
+      `${issue.path.length === 0 ? words.wholeSet : issue.path.join('.')}: ${localize(issue, locale)}`,
+  );
+  return `${words.invalid}: ${located.join('; ')}`;
 }
 
 export type RuleSetValidation =
@@ -312,10 +456,15 @@ export type RuleSetValidation =
 export function validateRuleSet(input: unknown): RuleSetValidation {
   const parsed = ruleSetSchema.safeParse(input);
   if (parsed.success) return { success: true, ruleSet: parsed.data };
-  const issues = parsed.error.issues.map((issue) => ({
-    path: issue.path.map((part) => (typeof part === 'number' ? part : String(part))),
-    message: issue.message,
-  }));
+  const issues = parsed.error.issues.map((issue): RuleSetIssue => {
+    // Our messages are in the catalog; checks without one are worded by zod-messages.ts.
+    const translations = translationsOf(issue.message) ?? defaultIssueTranslations(issue);
+    return {
+      path: issue.path.map((part) => (typeof part === 'number' ? part : String(part))),
+      message: issue.message,
+      ...(translations && { translations }),
+    };
+  });
   return { success: false, issues };
 }
 
@@ -344,7 +493,10 @@ export const explanationEntrySchema = z.object({
   label: z.string(),
   points: z.number().int(),
   matched: z.boolean(),
-  /** e.g. `keyword "apartamento"`, `city "São Paulo"`, `band ≥ 10,000`, `missing: phone`. */
+  /**
+   * e.g. `keyword "apartamento"`, `city "São Paulo"`, `band ≥ 10,000`, `missing: phone`; stored
+   * in English, a catalog entry (read it with catalogMessage).
+   */
   detail: z.string(),
 });
 export type ExplanationEntry = z.infer<typeof explanationEntrySchema>;
@@ -430,27 +582,80 @@ function fieldState(lead: ScoringLead, field: RequiredField): FieldState {
   }
 }
 
+// Explanation details are stored in English with the lead and worded in the reader's language
+// when read (catalogMessage): every one is a catalog entry.
+const listedFields = bilingualTemplate<'fields'>(
+  'present and valid: {fields}',
+  'presentes e válidos: {fields}',
+);
+// The combined wording first: read back, the first template that matches wins.
+const missingAndInvalidFields = bilingualTemplate<'missing' | 'invalid'>(
+  'missing: {missing}; invalid: {invalid}',
+  'faltando: {missing}; inválidos: {invalid}',
+);
+const missingFields = bilingualTemplate<'fields'>('missing: {fields}', 'faltando: {fields}');
+const invalidFields = bilingualTemplate<'fields'>('invalid: {fields}', 'inválidos: {fields}');
+const oneKeyword = bilingualTemplate<'keywords'>('keyword {keywords}', 'palavra-chave {keywords}');
+const manyKeywords = bilingualTemplate<'keywords'>(
+  'keywords {keywords}',
+  'palavras-chave {keywords}',
+);
+const servedCity = bilingualTemplate<'city'>('city "{city}"', 'cidade "{city}"');
+const cityInState = bilingualTemplate<'city' | 'state'>(
+  'city "{city}" in state {state}',
+  'cidade "{city}" no estado {state}',
+);
+
+const details = {
+  valid: (fields: readonly string[]) => listedFields({ fields: fields.join(', ') }),
+  fieldProblems(missing: string[], invalid: string[]): string {
+    if (invalid.length === 0) return missingFields({ fields: missing.join(', ') });
+    if (missing.length === 0) return invalidFields({ fields: invalid.join(', ') });
+    return missingAndInvalidFields({ missing: missing.join(', '), invalid: invalid.join(', ') });
+  },
+  noInterest: bilingual('no interest given', 'interesse não informado'),
+  noKeyword: bilingual('no keyword mentioned', 'nenhuma palavra-chave mencionada'),
+  keywords(matches: KeywordMatch[]): string {
+    const keywords = matches.map(describeKeyword).join(', ');
+    return matches.length === 1 ? oneKeyword({ keywords }) : manyKeywords({ keywords });
+  },
+  noCity: bilingual('no city given', 'cidade não informada'),
+  cityNotServed: bilingualTemplate<'city'>(
+    'city "{city}" is not served',
+    'a cidade "{city}" não é atendida',
+  ),
+  city: (match: CityMatch, typed: string) =>
+    match.by === 'city'
+      ? servedCity({ city: match.city })
+      : cityInState({ city: typed, state: match.state }),
+  noIncome: bilingual('no income given', 'renda não informada'),
+  incomeNotNumber: bilingualTemplate<'income'>(
+    'income "{income}" is not a number',
+    'a renda "{income}" não é um número',
+  ),
+  belowLowestBand: bilingualTemplate<'income' | 'min'>(
+    'income {income} is below the lowest band (≥ {min})',
+    'a renda {income} está abaixo da menor faixa (≥ {min})',
+  ),
+  band: bilingualTemplate<'min'>('band ≥ {min}', 'faixa ≥ {min}'),
+};
+
+// The keyword, and in parentheses the words that stood for it when they were not simply the
+// keyword itself (a plural): `"apartamento" ("apartamentos")`, the same in both languages.
+function describeKeyword({ keyword, found }: KeywordMatch): string {
+  const sameWords = wordKeys(found).join(' ') === wordKeys(keyword).join(' ');
+  return sameWords ? `"${keyword}"` : `"${keyword}" ("${found}")`;
+}
+
 function compileRequiredFields(rule: RequiredFieldsRule): CompiledRule['evaluate'] {
   return (lead) => {
     const states = rule.fields.map((field) => ({ field, state: fieldState(lead, field) }));
     const missing = states.filter(({ state }) => state === 'missing').map(({ field }) => field);
     const invalid = states.filter(({ state }) => state === 'invalid').map(({ field }) => field);
     if (missing.length === 0 && invalid.length === 0) {
-      return {
-        points: rule.points,
-        matched: true,
-        detail: `present and valid: ${rule.fields.join(', ')}`,
-      };
+      return { points: rule.points, matched: true, detail: details.valid(rule.fields) };
     }
-    const problems = [
-      missing.length > 0 ? `missing: ${missing.join(', ')}` : null,
-      invalid.length > 0 ? `invalid: ${invalid.join(', ')}` : null,
-    ];
-    return {
-      points: 0,
-      matched: false,
-      detail: problems.filter((part) => part !== null).join('; '),
-    };
+    return { points: 0, matched: false, detail: details.fieldProblems(missing, invalid) };
   };
 }
 
@@ -458,38 +663,23 @@ function compileInterestKeywords(rule: InterestKeywordsRule): CompiledRule['eval
   const matcher = new KeywordMatcher(rule.keywords);
   return (lead) => {
     const interest = lead.interest?.trim() ?? '';
-    if (interest === '') return { points: 0, matched: false, detail: 'no interest given' };
+    if (interest === '') return { points: 0, matched: false, detail: details.noInterest };
     const matches = matcher.findAll(interest);
-    if (matches.length === 0) return { points: 0, matched: false, detail: 'no keyword mentioned' };
-    const noun = matches.length === 1 ? 'keyword' : 'keywords';
-    return {
-      points: rule.points,
-      matched: true,
-      detail: `${noun} ${matches.map(describeKeyword).join(', ')}`,
-    };
+    if (matches.length === 0) return { points: 0, matched: false, detail: details.noKeyword };
+    return { points: rule.points, matched: true, detail: details.keywords(matches) };
   };
-}
-
-function describeKeyword({ keyword, found }: KeywordMatch): string {
-  // Says which word stood for the keyword when it was not simply the keyword itself (a plural).
-  const sameWords = wordKeys(found).join(' ') === wordKeys(keyword).join(' ');
-  return sameWords ? `"${keyword}"` : `"${keyword}" (as "${found}")`;
 }
 
 function compileServedRegion(rule: ServedRegionRule): CompiledRule['evaluate'] {
   const matcher = new CityMatcher(rule.cities, rule.states);
   return (lead) => {
     const city = lead.city?.trim() ?? '';
-    if (city === '') return { points: 0, matched: false, detail: 'no city given' };
+    if (city === '') return { points: 0, matched: false, detail: details.noCity };
     const match = matcher.match(city);
     if (match === null)
-      return { points: 0, matched: false, detail: `city "${city}" is not served` };
-    return { points: rule.points, matched: true, detail: describeCity(match, city) };
+      return { points: 0, matched: false, detail: details.cityNotServed({ city }) };
+    return { points: rule.points, matched: true, detail: details.city(match, city) };
   };
-}
-
-function describeCity(match: CityMatch, typed: string): string {
-  return match.by === 'city' ? `city "${match.city}"` : `city "${typed}" in state ${match.state}`;
 }
 
 const decimalText = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
@@ -502,8 +692,6 @@ export function parseIncome(value: number | string | null): number | null {
   return decimalText.test(text) ? Number(text) : null;
 }
 
-const moneyFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
-
 function compileIncomeBands(rule: IncomeBandsRule): CompiledRule['evaluate'] {
   // Validation guarantees ascending minimums, so the last band that fits is the highest.
   const bands = [...rule.bands].reverse();
@@ -514,15 +702,15 @@ function compileIncomeBands(rule: IncomeBandsRule): CompiledRule['evaluate'] {
       const given =
         typeof lead.approximateIncome === 'string' && lead.approximateIncome.trim() !== '';
       const detail = given
-        ? `income "${String(lead.approximateIncome)}" is not a number`
-        : 'no income given';
+        ? details.incomeNotNumber({ income: String(lead.approximateIncome) })
+        : details.noIncome;
       return { points: 0, matched: false, detail };
     }
     const band = bands.find((candidate) => candidate.min <= income);
     if (band === undefined) {
-      const detail = `income ${moneyFormat.format(income)} is below the lowest band (≥ ${moneyFormat.format(lowest.min)})`;
+      const detail = details.belowLowestBand({ income, min: lowest.min });
       return { points: 0, matched: false, detail };
     }
-    return { points: band.points, matched: true, detail: `band ≥ ${moneyFormat.format(band.min)}` };
+    return { points: band.points, matched: true, detail: details.band({ min: band.min }) };
   };
 }

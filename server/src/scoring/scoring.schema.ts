@@ -9,6 +9,8 @@ import type { RescoreRunState } from '../generated/prisma/enums.ts';
 import { LeadFilterInput } from '../leads/lead-filter.ts';
 import { parseLeadUpdateInput } from '../leads/lead-input.ts';
 import { LeadOriginEnum, LeadStatusEnum } from '../leads/leads.schema.ts';
+import { catalogMessage } from '../localization/catalog.ts';
+import { localize } from '../localization/locale.ts';
 import { startRescore } from './rescore.ts';
 import {
   activateRuleSet,
@@ -194,9 +196,10 @@ export const ScoreExplanationEntryType = builder
       label: t.exposeString('label', { description: "The rule's label when it was applied." }),
       points: t.exposeInt('points', { description: 'Points this rule gave the lead (0 if none).' }),
       matched: t.exposeBoolean('matched', { description: 'Whether the rule applied.' }),
-      detail: t.exposeString('detail', {
+      detail: t.string({
         description:
-          'What matched or what was missing, e.g. `keyword "apartamento"`, `city "São Paulo"`, `band ≥ 10,000`, `missing: phone`.',
+          'What matched or what was missing, e.g. `keyword "apartamento"`, `city "São Paulo"`, `band ≥ 10,000`, `missing: phone`, in the language of the request\'s Accept-Language (Portuguese or English; English when it names neither).',
+        resolve: (entry, _args, ctx) => catalogMessage(entry.detail, ctx.locale),
       }),
     }),
   });
@@ -348,7 +351,7 @@ builder.prismaObjectFields('Lead', (t) => ({
 builder.objectType(RuleSetValidationError, {
   name: 'RuleSetValidationError',
   description:
-    'The rule set was refused and nothing was saved. `issues` lists every problem with where it is; `message` lists them all.',
+    "The rule set was refused and nothing was saved. `issues` lists every problem with where it is; `message` lists them all in one line, in the language of the request's Accept-Language.",
   interfaces: [ErrorInterface],
   fields: (t) => ({
     issues: t.field({
@@ -361,9 +364,10 @@ builder.objectType(RuleSetValidationError, {
                 'Where in the definition, dotted, with list positions from 0: "rules.2.bands.1.min", "thresholds.hot"; "" for the rule set as a whole.',
               resolve: ({ path }) => path.join('.'),
             }),
-            message: issue.exposeString('message', {
+            message: issue.string({
               description:
-                'What to fix, e.g. "Bands must be in ascending order of minimum income".',
+                'What to fix, e.g. "Bands must be in ascending order of minimum income", in the language of the request\'s Accept-Language (Portuguese or English; English when it names neither).',
+              resolve: (ruleSetIssue, _args, ctx) => localize(ruleSetIssue, ctx.locale),
             }),
           }),
         }),

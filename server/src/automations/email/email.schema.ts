@@ -9,6 +9,12 @@ import { fieldErrorsOf, ValidationError, type FieldError } from '../../errors.ts
 import type { AutomationSettings, Prisma } from '../../generated/prisma/client.ts';
 import type { SmtpTlsMode } from '../../generated/prisma/enums.ts';
 import { isLeadId, LeadNotFoundError } from '../../leads/leads.ts';
+import {
+  bilingual,
+  bilingualTemplate,
+  catalogMessage,
+  translationsOf,
+} from '../../localization/catalog.ts';
 import { defaultSettings, readSettings, settingsId } from '../automations.ts';
 import { encryptSecret } from '../secrets.ts';
 import {
@@ -145,8 +151,11 @@ const EmailSettingsType = builder.objectRef<AutomationSettings>('EmailSettings')
     notReadyReason: t.string({
       nullable: true,
       description:
-        'Why emails to leads are not sent (they are recorded as SKIPPED with this reason); null when they are.',
-      resolve: (settings) => emailSkipReason(settings),
+        "Why emails to leads are not sent (they are recorded as SKIPPED with this reason), in the language of the request's Accept-Language (Portuguese or English; English when it names neither); null when they are.",
+      resolve: (settings, _args, ctx) => {
+        const reason = emailSkipReason(settings);
+        return reason && catalogMessage(reason, ctx.locale);
+      },
     }),
   }),
 });
@@ -196,61 +205,104 @@ const UpdateEmailSettingsInput = builder.inputType('UpdateEmailSettingsInput', {
   }),
 });
 
+// Bounds without a message of their own (`.max(255)`) are worded by zod-messages.ts, in both
+// languages; the rest are written with their Portuguese.
 const httpUrl = z
-  .url({ protocol: /^https?$/, message: 'Must be an http(s) URL' })
-  .max(2_000, 'At most 2,000 characters');
+  .url({
+    protocol: /^https?$/,
+    message: bilingual('Must be an http(s) URL', 'Deve ser uma URL http(s)'),
+  })
+  .max(2_000);
 const nullableText = (schema: z.ZodType<string, string>) =>
   z
     .string()
     .nullish()
     .transform((value) => (value === '' ? null : value))
     .pipe(schema.nullish());
+const oneLineOnly = bilingual('One line only', 'Só uma linha');
 const oneLine = (max: number) =>
   z
     .string()
-    .max(max, `At most ${max} characters`)
-    .regex(/^[^\r\n]*$/, 'One line only');
+    .max(max)
+    .regex(/^[^\r\n]*$/, oneLineOnly);
 const templateKey = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'Lower-case letters, digits and dashes, e.g. sequence-1');
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,63}$/,
+    bilingual(
+      'Lower-case letters, digits and dashes, e.g. sequence-1',
+      'Letras minúsculas, dígitos e hífens, ex.: sequence-1',
+    ),
+  );
+const portRange = bilingual('From 1 to 65535', 'De 1 a 65535');
+const localeRefusal = bilingual(
+  `Must be ${emailLocales.join(' or ')}`,
+  `Deve ser ${emailLocales.join(' ou ')}`,
+);
+const atLeastOneMinute = bilingual('At least 1 minute', 'Pelo menos 1 minuto');
+const atMostAYear = bilingual(
+  'At most a year (525,600 minutes)',
+  'No máximo um ano (525.600 minutos)',
+);
+const unknownSequenceTemplate = bilingualTemplate<'template'>(
+  'No template "{template}": save it with updateEmailTemplate first',
+  'Não existe o modelo "{template}": salve-o antes com updateEmailTemplate',
+);
 
 const emailSettingsSchema = z.object({
   smtpHost: nullableText(
     z
       .string()
       .max(255)
-      .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'A host name such as smtp.example.com'),
+      .regex(
+        /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i,
+        bilingual('A host name such as smtp.example.com', 'Um servidor como smtp.example.com'),
+      ),
   ),
-  smtpPort: z.number().int().min(1, 'From 1 to 65535').max(65_535, 'From 1 to 65535').nullish(),
+  smtpPort: z.number().int().min(1, portRange).max(65_535, portRange).nullish(),
   smtpTls: z.enum(['NONE', 'STARTTLS', 'TLS']).nullish(),
   smtpUser: nullableText(oneLine(255)),
-  smtpPassword: nullableText(z.string().max(1_000, 'At most 1,000 characters')),
+  smtpPassword: nullableText(z.string().max(1_000)),
   smtpCaCertificates: nullableText(
     z
       .string()
-      .max(65_536, 'At most 64 KiB of PEM')
+      .max(65_536, bilingual('At most 64 KiB of PEM', 'No máximo 64 KiB de PEM'))
       .transform((value) => value.trim())
-      .refine(isPemCertificates, 'PEM certificates (-----BEGIN CERTIFICATE-----), one or more'),
+      .refine(
+        isPemCertificates,
+        bilingual(
+          'PEM certificates (-----BEGIN CERTIFICATE-----), one or more',
+          'Certificados PEM (-----BEGIN CERTIFICATE-----), um ou mais',
+        ),
+      ),
   ),
-  fromAddress: nullableText(z.email('An email address such as contato@example.com').max(255)),
+  fromAddress: nullableText(
+    z
+      .email(
+        bilingual(
+          'An email address such as contato@example.com',
+          'Um e-mail como contato@example.com',
+        ),
+      )
+      .max(255),
+  ),
   fromName: nullableText(oneLine(255)),
-  locale: z.enum(emailLocales, `Must be ${emailLocales.join(' or ')}`).nullish(),
+  locale: z.enum(emailLocales, localeRefusal).nullish(),
   schedulingLink: nullableText(httpUrl),
   publicBaseUrl: nullableText(
-    httpUrl.refine((value) => !/[?#]/.test(value), 'A base URL, without ? or #'),
+    httpUrl.refine(
+      (value) => !/[?#]/.test(value),
+      bilingual('A base URL, without ? or #', 'Uma URL base, sem ? nem #'),
+    ),
   ),
   sequence: z
     .array(
       z.object({
-        delayMinutes: z
-          .number()
-          .int()
-          .min(1, 'At least 1 minute')
-          .max(525_600, 'At most a year (525,600 minutes)'),
+        delayMinutes: z.number().int().min(1, atLeastOneMinute).max(525_600, atMostAYear),
         template: templateKey,
       }),
     )
-    .max(10, 'At most 10 steps')
+    .max(10, bilingual('At most 10 steps', 'No máximo 10 e-mails'))
     .nullish(),
 });
 
@@ -303,16 +355,13 @@ builder.mutationField('updateEmailSettings', (t) =>
       const input = parsed.data;
       if (input.sequence) {
         const known = await knownTemplateKeys(ctx);
-        const unknown: FieldError[] = input.sequence.flatMap((step, index) =>
-          known.has(step.template)
-            ? []
-            : [
-                {
-                  path: `sequence.${index}.template`,
-                  message: `No template "${step.template}": save it with updateEmailTemplate first`,
-                },
-              ],
-        );
+        const unknown: FieldError[] = input.sequence.flatMap((step, index) => {
+          if (known.has(step.template)) return [];
+          const message = unknownSequenceTemplate({ template: step.template });
+          return [
+            { path: `sequence.${index}.template`, message, translations: translationsOf(message) },
+          ];
+        });
         if (unknown.length > 0) throw new ValidationError(unknown);
       }
       const given = (key: keyof typeof args.input) => key in args.input;
@@ -363,18 +412,21 @@ const uploadSchema = z.object({
   filename: z
     .string()
     .trim()
-    .min(1, 'Give the file a name')
-    .max(200, 'At most 200 characters')
+    .min(1, bilingual('Give the file a name', 'Dê um nome ao arquivo'))
+    .max(200)
     .refine(
       (name) => ![...name].some((char) => '/\\'.includes(char) || char < ' ' || char === '\u007f'),
-      'A file name without slashes or control characters',
+      bilingual(
+        'A file name without slashes or control characters',
+        'Um nome de arquivo sem barras nem caracteres de controle',
+      ),
     )
     .transform((name) => (/\.pdf$/i.test(name) ? name : `${name}.pdf`)),
   contentBase64: z
     .string()
     .transform((value) => value.replace(/\s+/g, ''))
     .refine((value) => /^[A-Za-z0-9+/]*={0,2}$/.test(value) && value.length % 4 === 0, {
-      message: 'Must be base64',
+      message: bilingual('Must be base64', 'Deve estar em base64'),
     }),
 });
 
@@ -405,15 +457,25 @@ builder.mutationField('uploadNurturePdf', (t) =>
       if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error.issues));
       const content = Buffer.from(parsed.data.contentBase64, 'base64');
       if (content.length > maxNurturePdfBytes) {
+        const [max, size] = [maxNurturePdfBytes / 1024 / 1024, content.length];
         throw new ValidationError([
           {
             path: 'contentBase64',
-            message: `At most ${maxNurturePdfBytes / 1024 / 1024} MiB (this file has ${content.length} bytes)`,
+            message: `At most ${max} MiB (this file has ${size.toLocaleString('en-US')} bytes)`,
+            translations: {
+              'pt-BR': `No máximo ${max} MiB (este arquivo tem ${size.toLocaleString('pt-BR')} bytes)`,
+            },
           },
         ]);
       }
       if (content.subarray(0, 5).toString('latin1') !== '%PDF-') {
-        throw new ValidationError([{ path: 'contentBase64', message: 'Not a PDF file' }]);
+        throw new ValidationError([
+          {
+            path: 'contentBase64',
+            message: 'Not a PDF file',
+            translations: { 'pt-BR': 'Não é um arquivo PDF' },
+          },
+        ]);
       }
       return ctx.prisma.$transaction(async (tx) => {
         const previous = await readSettings(tx);
@@ -475,9 +537,10 @@ const EmailConnectionTestType = builder.objectRef<ConnectionTest>('EmailConnecti
     ok: t.exposeBoolean('ok', {
       description: 'True when the server accepted the login (and the test email, when asked).',
     }),
-    error: t.exposeString('error', {
+    error: t.string({
       nullable: true,
-      description: 'What went wrong, including "SMTP not configured".',
+      description: `What went wrong, including "SMTP not configured", in the language of the request's Accept-Language (Portuguese or English; English when it names neither); what the SMTP server answered is quoted as it came.`,
+      resolve: (test, _args, ctx) => test.error && catalogMessage(test.error, ctx.locale),
     }),
     testEmailSent: t.exposeBoolean('testEmailSent', {
       description: 'True when a test email was accepted by the server.',
@@ -512,6 +575,11 @@ function previewVariables(
   };
 }
 
+const notAnAddress = bilingual(
+  'sendTestTo is not an email address',
+  'O endereço do e-mail de teste não é um e-mail válido',
+);
+
 builder.mutationField('testEmailConnection', (t) =>
   t.field({
     authScopes: { permission: 'admin' },
@@ -530,12 +598,7 @@ builder.mutationField('testEmailConnection', (t) =>
       if (reason) return { ok: false, error: reason, testEmailSent: false, response: null };
       const address = args.sendTestTo?.trim();
       if (address && !z.email().safeParse(address).success) {
-        return {
-          ok: false,
-          error: 'sendTestTo is not an email address',
-          testEmailSent: false,
-          response: null,
-        };
+        return { ok: false, error: notAnAddress, testEmailSent: false, response: null };
       }
       const transport = smtpTransport(settings);
       try {
@@ -622,10 +685,18 @@ const EmailTemplateInput = builder.inputType('EmailTemplateInput', {
 
 const templateSchema = z.object({
   key: templateKey,
-  locale: z.enum(emailLocales, `Must be ${emailLocales.join(' or ')}`),
-  subject: z.string().trim().min(1, 'Write a subject').max(500, 'At most 500 characters'),
-  html: z.string().trim().min(1, 'Write the HTML body').max(100_000, 'At most 100,000 characters'),
-  text: z.string().trim().min(1, 'Write the text body').max(50_000, 'At most 50,000 characters'),
+  locale: z.enum(emailLocales, localeRefusal),
+  subject: z.string().trim().min(1, bilingual('Write a subject', 'Escreva o assunto')).max(500),
+  html: z
+    .string()
+    .trim()
+    .min(1, bilingual('Write the HTML body', 'Escreva o corpo em HTML'))
+    .max(100_000),
+  text: z
+    .string()
+    .trim()
+    .min(1, bilingual('Write the text body', 'Escreva o corpo em texto'))
+    .max(50_000),
 });
 
 /** The unsubscribe link must be in both bodies: every email carries one (and List-Unsubscribe). */
@@ -636,10 +707,20 @@ function contentErrors(input: { subject: string; html: string; text: string }): 
       !errors.some((error) => error.path === part) &&
       !input[part].includes('{{unsubscribeUrl}}')
     ) {
-      errors.push({ path: part, message: 'Include the unsubscribe link: {{unsubscribeUrl}}' });
+      errors.push({
+        path: part,
+        message: 'Include the unsubscribe link: {{unsubscribeUrl}}',
+        translations: { 'pt-BR': 'Inclua o link de descadastro: {{unsubscribeUrl}}' },
+      });
     }
   }
-  if (/[\r\n]/.test(input.subject)) errors.push({ path: 'subject', message: 'One line only' });
+  if (/[\r\n]/.test(input.subject)) {
+    errors.push({
+      path: 'subject',
+      message: oneLineOnly,
+      translations: translationsOf(oneLineOnly),
+    });
+  }
   return errors;
 }
 
@@ -754,7 +835,7 @@ builder.queryField('previewEmailTemplate', (t) =>
       const locale = args.locale ?? emailLocaleOf(settings);
       if (!isEmailLocale(locale)) {
         throw new ValidationError([
-          { path: 'locale', message: `Must be ${emailLocales.join(' or ')}` },
+          { path: 'locale', message: localeRefusal, translations: translationsOf(localeRefusal) },
         ]);
       }
       let template: { subject: string; html: string; text: string; locale: string } | null;
@@ -769,7 +850,13 @@ builder.queryField('previewEmailTemplate', (t) =>
       } else {
         template = await findTemplate(ctx.prisma, args.key, locale);
         if (!template) {
-          throw new ValidationError([{ path: 'key', message: `No template "${args.key}"` }]);
+          throw new ValidationError([
+            {
+              path: 'key',
+              message: `No template "${args.key}"`,
+              translations: { 'pt-BR': `Não existe o modelo "${args.key}"` },
+            },
+          ]);
         }
       }
       let lead: { id: string; name: string; interest: string | null } = sampleLead;

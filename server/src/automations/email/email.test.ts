@@ -12,6 +12,8 @@ import type { AutomationRun } from '../../generated/prisma/client.ts';
 import type { LeadStatus } from '../../generated/prisma/enums.ts';
 import { scoringJobs } from '../../scoring/scoring.jobs.ts';
 import { enqueueScoring } from '../../scoring/scoring.ts';
+import { catalogMessage } from '../../localization/catalog.ts';
+import { erasedRunSkipReason } from '../../privacy/privacy.ts';
 import { automationsJobs } from '../automations.jobs.ts';
 import { settingsId } from '../automations.ts';
 import { decryptSecret, encryptSecret } from '../secrets.ts';
@@ -192,6 +194,40 @@ async function data<T>(query: string, variables: Record<string, unknown> = {}): 
   return result.data!;
 }
 
+/** The admin's requests from a dashboard in Portuguese. */
+const inPortuguese = () => ({ ...app.adminHeaders, 'accept-language': 'pt-BR,pt;q=0.9' });
+
+/** A lead's skip reasons by action, as the API words them for `headers`. */
+async function skipReasonsOf(
+  leadId: string,
+  headers: Record<string, string>,
+): Promise<Record<string, string>> {
+  const result = await graphql<{
+    automationRuns: { edges: { node: { action: string; skipReason: string | null } }[] };
+  }>(
+    `
+      query ($leadId: ID!) {
+        automationRuns(filter: { leadId: $leadId }) {
+          edges {
+            node {
+              action
+              skipReason
+            }
+          }
+        }
+      }
+    `,
+    { leadId },
+    headers,
+  );
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+  return Object.fromEntries(
+    result.data!.automationRuns.edges.flatMap(({ node }) =>
+      node.skipReason ? [[node.action, node.skipReason]] : [],
+    ),
+  );
+}
+
 /** The unsubscribe link as the test app serves it (the public URL's path on the local app). */
 function localUnsubscribe(leadId: string, token = unsubscribeToken(leadId)): string {
   return `http://test/unsubscribe?lead=${leadId}&token=${encodeURIComponent(token)}`;
@@ -209,6 +245,13 @@ describe('without email settings', () => {
       });
     }
     expect(smtp.attempts).toBe(0);
+    expect(await skipReasonsOf(lead.id, inPortuguese())).toMatchObject({
+      'nurture-email': 'SMTP não configurado',
+      'email-sequence': 'SMTP não configurado',
+    });
+    expect(await skipReasonsOf(lead.id, app.adminHeaders)).toMatchObject({
+      'nurture-email': 'SMTP not configured',
+    });
   });
 
   it('skips every email while no public URL for unsubscribe links is set', async () => {
@@ -580,6 +623,9 @@ describe('the WARM sequence', () => {
       skipReason: 'The lead is HOT now, no longer WARM',
       attempts: 0,
     });
+    expect((await skipReasonsOf(lead.id, inPortuguese()))['sequence-email']).toBe(
+      'O lead agora é HOT, não mais WARM',
+    );
     expect(mailsTo(lead.email)).toHaveLength(1);
     expect(await stepJobOf(lead.id, 2)).toBeUndefined();
   });
@@ -635,6 +681,11 @@ describe('the WARM sequence', () => {
     expect(await sequenceStepDue(database.prisma, worker, step!.data)).toBe('stopped');
     const runs = await runsOf(lead.id, allFinished(3));
     expect(runOf(runs, 'sequence-email').skipReason).toBe("The lead's personal data was erased");
+    // The same words as the runs an erasure skips (privacy.ts), read in Portuguese too.
+    expect(runOf(runs, 'sequence-email').skipReason).toBe(erasedRunSkipReason);
+    expect(catalogMessage(erasedRunSkipReason, 'pt-BR')).toBe(
+      'Os dados pessoais do lead foram apagados',
+    );
   });
 });
 
@@ -705,6 +756,75 @@ describe('templates', () => {
             'Use {{interest}}: unescaped values ({{{interest}}} or {{& interest}}) are not allowed in the HTML body',
         },
         { path: 'text', message: 'Include the unsubscribe link: {{unsubscribeUrl}}' },
+      ],
+    });
+    expect(await database.prisma.emailTemplate.count()).toBe(0);
+  });
+
+  it('words template refusals for a Portuguese reader', async () => {
+    const result = await graphql<{ updateEmailTemplate: Record<string, unknown> }>(
+      `
+        mutation ($input: EmailTemplateInput!) {
+          updateEmailTemplate(input: $input) {
+            ... on ValidationError {
+              fieldErrors {
+                path
+                message
+              }
+            }
+          }
+        }
+      `,
+      {
+        input: {
+          key: 'Nurture',
+          locale: 'pt-BR',
+          subject: '{{nome}}',
+          html: '<p>{{firstName}}</p>',
+          text: ' ',
+        },
+      },
+      inPortuguese(),
+    );
+    expect(result.data?.updateEmailTemplate).toEqual({
+      fieldErrors: [
+        { path: 'key', message: 'Letras minúsculas, dígitos e hífens, ex.: sequence-1' },
+        { path: 'text', message: 'Escreva o corpo em texto' },
+      ],
+    });
+    const content = await graphql<{ updateEmailTemplate: Record<string, unknown> }>(
+      `
+        mutation ($input: EmailTemplateInput!) {
+          updateEmailTemplate(input: $input) {
+            ... on ValidationError {
+              fieldErrors {
+                path
+                message
+              }
+            }
+          }
+        }
+      `,
+      {
+        input: {
+          key: 'nurture',
+          locale: 'pt-BR',
+          subject: '{{nome}}',
+          html: '<p>{{firstName}}</p>',
+          text: 'Olá',
+        },
+      },
+      inPortuguese(),
+    );
+    expect(content.data?.updateEmailTemplate).toEqual({
+      fieldErrors: [
+        {
+          path: 'subject',
+          message:
+            'Variável desconhecida {{nome}}: use firstName, interest, schedulingLink, unsubscribeUrl, senderName',
+        },
+        { path: 'html', message: 'Inclua o link de descadastro: {{unsubscribeUrl}}' },
+        { path: 'text', message: 'Inclua o link de descadastro: {{unsubscribeUrl}}' },
       ],
     });
     expect(await database.prisma.emailTemplate.count()).toBe(0);
@@ -853,6 +973,102 @@ describe('the email settings API', () => {
     expect(row).toMatchObject({ smtpPort: smtp.port, publicBaseUrl });
   });
 
+  it('words refusals and the reason emails are not sent for a Portuguese reader', async () => {
+    const result = await graphql<{ updateEmailSettings: Record<string, unknown> }>(
+      `
+        mutation ($input: UpdateEmailSettingsInput!) {
+          updateEmailSettings(input: $input) {
+            ... on ValidationError {
+              message
+              fieldErrors {
+                path
+                message
+              }
+            }
+          }
+        }
+      `,
+      {
+        input: {
+          smtpHost: 'smtp example',
+          smtpPort: 70000,
+          fromAddress: 'not an address',
+          publicBaseUrl: 'https://api.example/?x',
+          sequence: [{ delayMinutes: 0, template: 'sequence-1' }],
+        },
+      },
+      inPortuguese(),
+    );
+    expect(result.data?.updateEmailSettings).toEqual({
+      message:
+        'smtpHost: Um servidor como smtp.example.com; smtpPort: De 1 a 65535; fromAddress: Um e-mail como contato@example.com; publicBaseUrl: Uma URL base, sem ? nem #; sequence.0.delayMinutes: Pelo menos 1 minuto',
+      fieldErrors: [
+        { path: 'smtpHost', message: 'Um servidor como smtp.example.com' },
+        { path: 'smtpPort', message: 'De 1 a 65535' },
+        { path: 'fromAddress', message: 'Um e-mail como contato@example.com' },
+        { path: 'publicBaseUrl', message: 'Uma URL base, sem ? nem #' },
+        { path: 'sequence.0.delayMinutes', message: 'Pelo menos 1 minuto' },
+      ],
+    });
+    const unknownTemplate = await graphql<{ updateEmailSettings: Record<string, unknown> }>(
+      `
+        mutation {
+          updateEmailSettings(input: { sequence: [{ delayMinutes: 60, template: "sequence-9" }] }) {
+            ... on ValidationError {
+              fieldErrors {
+                path
+                message
+              }
+            }
+          }
+        }
+      `,
+      {},
+      inPortuguese(),
+    );
+    expect(unknownTemplate.data?.updateEmailSettings).toEqual({
+      fieldErrors: [
+        {
+          path: 'sequence.0.template',
+          message: 'Não existe o modelo "sequence-9": salve-o antes com updateEmailTemplate',
+        },
+      ],
+    });
+    const row = await database.prisma.automationSettings.findUniqueOrThrow({
+      where: { id: settingsId },
+    });
+    expect(row).toMatchObject({ smtpPort: smtp.port, publicBaseUrl });
+
+    await configure({ publicBaseUrl: null });
+    try {
+      const read = (headers: Record<string, string>) =>
+        graphql<{ emailSettings: { notReadyReason: string | null } }>(
+          '{ emailSettings { notReadyReason } }',
+          {},
+          headers,
+        );
+      expect((await read(inPortuguese())).data?.emailSettings.notReadyReason).toBe(
+        'URL pública da API (para os links de descadastro) não configurada',
+      );
+      expect((await read(app.adminHeaders)).data?.emailSettings.notReadyReason).toBe(
+        'Public base URL (for unsubscribe links) not configured',
+      );
+    } finally {
+      await configure();
+    }
+
+    const test = await graphql<{ testEmailConnection: Record<string, unknown> }>(
+      'mutation { testEmailConnection(sendTestTo: "não é um e-mail") { ok error } }',
+      {},
+      inPortuguese(),
+    );
+    expect(test.data?.testEmailConnection).toEqual({
+      ok: false,
+      error: 'O endereço do e-mail de teste não é um e-mail válido',
+    });
+    expect(mailsTo('não é um e-mail')).toHaveLength(0);
+  });
+
   it('checks the SMTP login and sends a test email with the PDF, recording nothing', async () => {
     const test = (variables: Record<string, unknown> = {}) =>
       data<{ testEmailConnection: Record<string, unknown> }>(
@@ -904,6 +1120,22 @@ describe('the email settings API', () => {
         `mutation { testEmailConnection { ok error } }`,
       );
       expect(testEmailConnection).toEqual({ ok: false, error: 'SMTP not configured' });
+      const portuguese = await graphql<{ testEmailConnection: unknown }>(
+        `
+          mutation {
+            testEmailConnection {
+              ok
+              error
+            }
+          }
+        `,
+        {},
+        inPortuguese(),
+      );
+      expect(portuguese.data?.testEmailConnection).toEqual({
+        ok: false,
+        error: 'SMTP não configurado',
+      });
     } finally {
       await configure();
     }

@@ -8,7 +8,8 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { PgBoss } from 'pg-boss';
 import type { PrismaClient, Transaction } from '../../db.ts';
 import type { AutomationRun, AutomationSettings } from '../../generated/prisma/client.ts';
-import type { RunAction, RunPayload } from '../automations.ts';
+import { bilingualTemplate } from '../../localization/catalog.ts';
+import { leadDeletedReason, type RunAction, type RunPayload } from '../automations.ts';
 import type { DeliveryResult } from '../delivery.ts';
 import { decryptSecret } from '../secrets.ts';
 import { generateGuide, guideFilename } from './guide-pdf.ts';
@@ -179,7 +180,7 @@ export async function runEmailAction(context: EmailRunContext): Promise<EmailRun
     select: recipientFields,
   });
   const stop = await emailStopReason(context.prisma, lead, payload.status, enrolment);
-  if (stop || !lead) return skipped(stop ?? 'The lead was deleted');
+  if (stop || !lead) return skipped(stop ?? leadDeletedReason);
 
   if (run.action === 'email-sequence') {
     return {
@@ -197,7 +198,7 @@ export async function runEmailAction(context: EmailRunContext): Promise<EmailRun
     run.action === 'sequence-email' ? (payload.email?.template ?? '') : nurtureTemplateKey;
   const locale = emailLocaleOf(context.settings);
   const template = await findTemplate(context.prisma, templateKey, locale);
-  if (!template) return skipped(`No email template "${templateKey}"`);
+  if (!template) return skipped(noTemplate({ key: templateKey }));
   const variables = variablesFor(context.settings, lead);
   const rendered = renderTemplate(template, variables);
   const attachment =
@@ -271,6 +272,11 @@ export function bytes(buffer: Buffer): Uint8Array<ArrayBuffer> {
 export function enrolmentTrigger(trigger: string): string {
   return trigger.split('/')[0]!;
 }
+
+const noTemplate = bilingualTemplate<'key'>(
+  'No email template "{key}"',
+  'Não existe o modelo de e-mail "{key}"',
+);
 
 function skipped(reason: string): EmailRunOutcome {
   return { result: { kind: 'skipped', reason }, afterDelivery: null };

@@ -6,7 +6,10 @@ import { jobsExecutor, type PrismaClient, type Transaction } from '../../db.ts';
 import { publishEvent } from '../../events.ts';
 import type { AutomationSettings } from '../../generated/prisma/client.ts';
 import type { LeadStage, LeadStatus } from '../../generated/prisma/enums.ts';
+import { bilingual, bilingualTemplate } from '../../localization/catalog.ts';
 import {
+  leadDeletedReason,
+  leadUnsubscribedReason,
   readSettings,
   sendRunJob,
   skipReason,
@@ -38,7 +41,27 @@ export interface EmailRecipientState {
   unsubscribedAt: Date | null;
 }
 
-export const unsubscribedReason = 'The lead unsubscribed';
+// The same English as privacy.ts's erasedRunSkipReason, which the runs an erasure skips store: this
+// records the Portuguese of both.
+const erasedReason = bilingual(
+  "The lead's personal data was erased",
+  'Os dados pessoais do lead foram apagados',
+);
+
+const salesHandlesLead = bilingualTemplate<'stage'>(
+  'Sales handles the lead (stage {stage})',
+  'A equipe de vendas cuida do lead (etapa {stage})',
+);
+
+const classNoLongerMatches = bilingualTemplate<'now' | 'was'>(
+  'The lead is {now} now, no longer {was}',
+  'O lead agora é {now}, não mais {was}',
+);
+
+const classChangedAgain = bilingualTemplate<'number'>(
+  "The lead's class changed again since (class change #{number})",
+  'A classe do lead mudou de novo desde então (mudança de classe nº {number})',
+);
 
 /**
  * Why an email of the class change `trigger` (which made the lead `status`) must not go out, or
@@ -54,14 +77,14 @@ export async function emailStopReason(
   status: LeadStatus,
   trigger: string,
 ): Promise<string | null> {
-  if (!lead) return 'The lead was deleted';
-  if (lead.erasedAt) return "The lead's personal data was erased";
-  if (lead.unsubscribedAt) return unsubscribedReason;
-  if (lead.stage !== 'NEW') return `Sales handles the lead (stage ${lead.stage})`;
-  if (lead.status !== status) return `The lead is ${lead.status} now, no longer ${status}`;
+  if (!lead) return leadDeletedReason;
+  if (lead.erasedAt) return erasedReason;
+  if (lead.unsubscribedAt) return leadUnsubscribedReason;
+  if (lead.stage !== 'NEW') return salesHandlesLead({ stage: lead.stage });
+  if (lead.status !== status) return classNoLongerMatches({ now: lead.status, was: status });
   const latest = await latestClassChange(db, lead.id);
   if (latest !== null && latest !== classChangeNumber(trigger)) {
-    return `The lead's class changed again since (class change #${latest})`;
+    return classChangedAgain({ number: latest });
   }
   return null;
 }

@@ -1,6 +1,7 @@
 // The email part of AutomationSettings: what SMTP needs, the sequence's steps, the locale. Only
 // types from the rest of automations, so automations.ts can ask it why email cannot be sent.
 import type { AutomationSettings } from '../../generated/prisma/client.ts';
+import { bilingual } from '../../localization/catalog.ts';
 import { defaultLocale, isEmailLocale, type EmailLocale } from './templates.ts';
 
 /** One email of the WARM sequence. */
@@ -37,10 +38,25 @@ export function emailLocaleOf(settings: AutomationSettings): EmailLocale {
   return isEmailLocale(settings.emailLocale) ? settings.emailLocale : defaultLocale;
 }
 
+// Stored as skip reasons and shown as EmailSettings.notReadyReason: worded in both languages.
+const smtpNotConfigured = bilingual('SMTP not configured', 'SMTP não configurado');
+const smtpPasswordNotConfigured = bilingual(
+  'SMTP password not configured',
+  'Senha do SMTP não configurada',
+);
+const publicBaseUrlNotConfigured = bilingual(
+  'Public base URL (for unsubscribe links) not configured',
+  'URL pública da API (para os links de descadastro) não configurada',
+);
+const noSequenceSteps = bilingual(
+  'No email sequence steps configured',
+  'Nenhum e-mail configurado na sequência',
+);
+
 /** Why no SMTP connection can be made with these settings, or null when it can. */
 export function smtpSkipReason(settings: AutomationSettings): string | null {
-  if (!settings.smtpHost || !settings.emailFromAddress) return 'SMTP not configured';
-  if (settings.smtpUser && !settings.smtpPasswordEncrypted) return 'SMTP password not configured';
+  if (!settings.smtpHost || !settings.emailFromAddress) return smtpNotConfigured;
+  if (settings.smtpUser && !settings.smtpPasswordEncrypted) return smtpPasswordNotConfigured;
   return null;
 }
 
@@ -48,14 +64,13 @@ export function smtpSkipReason(settings: AutomationSettings): string | null {
 export function emailSkipReason(settings: AutomationSettings): string | null {
   if (smtpSkipReason(settings)) return smtpSkipReason(settings);
   // Every email carries a working unsubscribe link, or it is not sent.
-  if (!settings.publicBaseUrl) return 'Public base URL (for unsubscribe links) not configured';
+  if (!settings.publicBaseUrl) return publicBaseUrlNotConfigured;
   return null;
 }
 
 /** Why the sequence cannot start, or null. */
 export function sequenceSkipReason(settings: AutomationSettings): string | null {
   return (
-    emailSkipReason(settings) ??
-    (sequenceSteps(settings).length === 0 ? 'No email sequence steps configured' : null)
+    emailSkipReason(settings) ?? (sequenceSteps(settings).length === 0 ? noSequenceSteps : null)
   );
 }

@@ -77,16 +77,33 @@ describe('templateErrors', () => {
         path: 'subject',
         message:
           'Unknown variable {{nome}}: use firstName, interest, schedulingLink, unsubscribeUrl, senderName',
+        translations: {
+          'pt-BR':
+            'Variável desconhecida {{nome}}: use firstName, interest, schedulingLink, unsubscribeUrl, senderName',
+        },
       },
       {
         path: 'html',
         message:
           'Use {{interest}}: unescaped values ({{{interest}}} or {{& interest}}) are not allowed in the HTML body',
+        translations: {
+          'pt-BR':
+            'Use {{interest}}: valores sem escape ({{{interest}}} ou {{& interest}}) não são permitidos no corpo em HTML',
+        },
       },
-      { path: 'text', message: 'Template syntax: Unclosed section "interest" at 21' },
+      {
+        path: 'text',
+        // Mustache's own explanation is quoted as it wrote it.
+        message: 'Template syntax: Unclosed section "interest" at 21',
+        translations: { 'pt-BR': 'Sintaxe do modelo: Unclosed section "interest" at 21' },
+      },
     ]);
     expect(templateErrors({ subject: '{{> header}}', html: 'x', text: '{{{interest}}}' })).toEqual([
-      { path: 'subject', message: 'Partials ({{> name}}) are not supported' },
+      {
+        path: 'subject',
+        message: 'Partials ({{> name}}) are not supported',
+        translations: { 'pt-BR': 'Partials ({{> name}}) não são aceitos' },
+      },
     ]);
   });
 });

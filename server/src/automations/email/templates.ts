@@ -95,24 +95,47 @@ export function templateErrors(template: EmailTemplateContent): FieldError[] {
     try {
       tokens = Mustache.parse(template[part]);
     } catch (error) {
-      errors.push({ path: part, message: `Template syntax: ${(error as Error).message}` });
+      // Mustache's own explanation stays as it wrote it.
+      const detail = (error as Error).message;
+      errors.push({
+        path: part,
+        message: `Template syntax: ${detail}`,
+        translations: { 'pt-BR': `Sintaxe do modelo: ${detail}` },
+      });
       continue;
     }
     const problem = tokenProblem(tokens, part === 'html');
-    if (problem) errors.push({ path: part, message: problem });
+    if (problem) errors.push({ path: part, ...problem });
   }
   return errors;
 }
 
-function tokenProblem(tokens: unknown[], html: boolean): string | null {
+function tokenProblem(
+  tokens: unknown[],
+  html: boolean,
+): Pick<FieldError, 'message' | 'translations'> | null {
+  const variables = templateVariableNames.join(', ');
   for (const token of tokens as [string, string, number, number, unknown[]?][]) {
     const [type, value] = token;
-    if (type === '>') return 'Partials ({{> name}}) are not supported';
+    if (type === '>') {
+      return {
+        message: 'Partials ({{> name}}) are not supported',
+        translations: { 'pt-BR': 'Partials ({{> name}}) não são aceitos' },
+      };
+    }
     if (type === '&' && html) {
-      return `Use {{${value}}}: unescaped values ({{{${value}}}} or {{& ${value}}}) are not allowed in the HTML body`;
+      return {
+        message: `Use {{${value}}}: unescaped values ({{{${value}}}} or {{& ${value}}}) are not allowed in the HTML body`,
+        translations: {
+          'pt-BR': `Use {{${value}}}: valores sem escape ({{{${value}}}} ou {{& ${value}}}) não são permitidos no corpo em HTML`,
+        },
+      };
     }
     if (['name', '&', '#', '^'].includes(type) && !isVariable(value)) {
-      return `Unknown variable {{${value}}}: use ${templateVariableNames.join(', ')}`;
+      return {
+        message: `Unknown variable {{${value}}}: use ${variables}`,
+        translations: { 'pt-BR': `Variável desconhecida {{${value}}}: use ${variables}` },
+      };
     }
     if (type === '#' || type === '^') {
       const nested = tokenProblem(token[4] ?? [], html);

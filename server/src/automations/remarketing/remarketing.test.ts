@@ -171,6 +171,22 @@ describe('the remarketing-list action', () => {
       skipReason: 'The lead unsubscribed',
     });
     expect(unsubscribed.member).toBeNull();
+    // The dashboard, in Portuguese, reads them in Portuguese.
+    const read = await postGraphql<{
+      automationRuns: { edges: { node: { id: string; skipReason: string } }[] };
+    }>(
+      fetchApp,
+      'http://localhost',
+      {
+        query: `{ automationRuns(filter: { action: "remarketing-list", state: SKIPPED }) { edges { node { id skipReason } } } }`,
+      },
+      { ...app.adminHeaders, 'accept-language': 'pt-BR' },
+    );
+    const reasons = new Map(
+      read.data?.automationRuns.edges.map(({ node }) => [node.id, node.skipReason]),
+    );
+    expect(reasons.get(noConsent.run.id)).toBe('O lead não deu consentimento para marketing');
+    expect(reasons.get(unsubscribed.run.id)).toBe('O lead se descadastrou');
   });
 
   it('removes the lead on unsubscribe, consent withdrawal and erasure', async () => {

@@ -2,7 +2,8 @@
 // opt-out (unsubscribe, consent withdrawal, erasure) takes it out. The export lists only current
 // members, so an opted-out person is in no file made after their opt-out.
 import type { Transaction } from '../../db.ts';
-import type { RunPayload } from '../automations.ts';
+import { bilingual, bilingualTemplate } from '../../localization/catalog.ts';
+import { leadDeletedReason, leadUnsubscribedReason, type RunPayload } from '../automations.ts';
 
 /** The audience `remarketing-list` adds COLD leads to. */
 export const coldLeadsAudience = 'cold-leads';
@@ -44,11 +45,11 @@ export async function joinAudience(
            (SELECT count(*)::int FROM lead_consents c
              WHERE c."leadId" = l.id AND c."withdrawnAt" IS NULL) AS active
     FROM leads l WHERE l.id = ${payload.lead.id}::uuid FOR UPDATE OF l`;
-  if (!lead) return { skipped: 'The lead was deleted' };
+  if (!lead) return { skipped: leadDeletedReason };
   const refusal = marketingRefusal(lead);
   if (refusal) return { skipped: refusal };
   if (lead.status !== payload.status) {
-    return { skipped: `The lead's class changed to ${lead.status} before it joined the audience` };
+    return { skipped: classChangedBeforeJoining({ status: lead.status }) };
   }
   const where = { leadId_audience: { leadId: payload.lead.id, audience } };
   const member = await tx.remarketingMember.findUnique({ where, select: { removedAt: true } });
@@ -64,6 +65,21 @@ export async function joinAudience(
   return { added: true };
 }
 
+const classChangedBeforeJoining = bilingualTemplate<'status'>(
+  "The lead's class changed to {status} before it joined the audience",
+  'A classe do lead mudou para {status} antes de ele entrar no público',
+);
+
+// Stored as skip reasons and shown to people in their language.
+const refusals = {
+  erased: bilingual('The lead was erased', 'Os dados pessoais do lead foram apagados'),
+  noConsent: bilingual(
+    'The lead gave no consent for marketing',
+    'O lead não deu consentimento para marketing',
+  ),
+  withdrawn: bilingual('The lead withdrew consent', 'O lead retirou o consentimento'),
+};
+
 /** Why marketing to this lead is not allowed (LGPD: consent, opt-out), or null when it is. */
 export function marketingRefusal(lead: {
   erased: boolean;
@@ -71,9 +87,9 @@ export function marketingRefusal(lead: {
   consents: number;
   active: number;
 }): string | null {
-  if (lead.erased) return 'The lead was erased';
-  if (lead.unsubscribed) return 'The lead unsubscribed';
-  if (lead.consents === 0) return 'The lead gave no consent for marketing';
-  if (lead.active === 0) return 'The lead withdrew consent';
+  if (lead.erased) return refusals.erased;
+  if (lead.unsubscribed) return leadUnsubscribedReason;
+  if (lead.consents === 0) return refusals.noConsent;
+  if (lead.active === 0) return refusals.withdrawn;
   return null;
 }
