@@ -17,20 +17,28 @@ export interface ReadResult {
   p99Ms: number;
 }
 
-/** The leads page: status, origin and a search, first 50, with the total. */
+/**
+ * The Leads page as the dashboard asks for it (its LeadList query: the same fields and the capped
+ * count), filtered by status, origin and a search, 50 leads a page rather than its 25.
+ */
 export const LEADS_PAGE: ReadQuery = {
-  name: 'leads page (status + origin + search, first 50, totalCount)',
+  name: 'leads page (status + origin + search, first 50, cappedCount)',
   query: `query Page($filter: LeadFilter) {
     leads(filter: $filter, first: 50) {
       ... on LeadConnection {
-        totalCount
-        edges { node { id name email city status score createdAt } }
-        pageInfo { endCursor hasNextPage }
+        cappedCount { count capped }
+        pageInfo { startCursor endCursor hasNextPage hasPreviousPage }
+        edges {
+          node {
+            id name email phone city origin status score createdAt followUpAt stage
+            owner { id name }
+          }
+        }
       }
     }
   }`,
   variables: { filter: { status: ['WARM'], origin: ['META_ADS'], search: 'silva' } },
-  success: '"totalCount"',
+  success: '"cappedCount"',
 };
 
 export function leadStatsQuery(preset: 'LAST_7_DAYS' | 'LAST_30_DAYS' | 'LAST_90_DAYS'): ReadQuery {

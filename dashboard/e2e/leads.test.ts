@@ -71,6 +71,7 @@ describe('Leads', () => {
   test('restores a filtered, sorted view from its URL', async () => {
     await page.goto(`${dashboardUrl}/leads?q=${tag}&origin=WHATSAPP&sort=name-asc`);
     await expect.poll(rowNames).toEqual([`Davi ${tag}`, `Elisa ${tag}`]);
+    expect(await page.locator('.toolbar .count').textContent()).toBe('2 leads');
     expect(await page.locator('input[name="origin"][value="WHATSAPP"]').isChecked()).toBe(true);
     expect(await page.locator('input[name="origin"][value="SITE"]').isChecked()).toBe(false);
     expect(await page.locator('select[name="sort"]').inputValue()).toBe('name-asc');

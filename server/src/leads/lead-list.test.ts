@@ -3,6 +3,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { startTestApp, type TestApp } from '../../test/app.ts';
 import { createTestDatabase } from '../../test/database.ts';
 import { countStatements, type CountingDatabase } from '../../test/query-counter.ts';
+import { leadWhere, leadWhereSql, type LeadFilter } from './lead-filter.ts';
 
 let database: CountingDatabase;
 let app: TestApp;
@@ -22,10 +23,14 @@ interface GraphQLResult<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-async function graphql<T>(query: string, variables: Record<string, unknown> = {}) {
+async function graphql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
   const response = await app.yoga.fetch('http://test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...app.adminHeaders },
+    headers: { 'content-type': 'application/json', ...app.adminHeaders, ...headers },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResult<T>;
@@ -251,11 +256,72 @@ describe('leads filters', () => {
     ]);
   });
 
+  it('words the refusals in the language of Accept-Language', async () => {
+    const result = await graphql<{ leads: { fieldErrors: unknown[] } }>(
+      LEADS,
+      { filter: { search: 'ab', scoreMin: 20, scoreMax: 10 }, first: 101 },
+      { 'accept-language': 'pt-BR' },
+    );
+    expect(result.data!.leads.fieldErrors).toEqual([
+      { path: 'filter.search', message: 'Digite pelo menos 3 letras ou dígitos' },
+      { path: 'filter.scoreMax', message: 'A pontuação máxima não pode ser menor que a mínima' },
+      { path: 'first', message: 'No máximo 100 leads por página' },
+    ]);
+  });
+
   it('refuses a page of more than 100 leads', async () => {
     expect(await refusal({ first: 101 })).toEqual([
       { path: 'first', message: 'At most 100 leads per page' },
     ]);
     expect(await leadNames({ first: 100 })).toHaveLength(5);
+  });
+
+  it('selects the same leads in SQL as through Prisma, for every filter field', async () => {
+    const owner = await database.prisma.user.create({
+      data: { email: 'owner@example.com', name: 'Owner', role: 'SALES', passwordHash: 'x' },
+    });
+    await database.prisma.lead.update({
+      where: { email: 'joao.pereira@example.com' },
+      data: { ownerId: owner.id, stage: 'CONTACTED' },
+    });
+    const viewer = { userId: owner.id };
+    const filters: LeadFilter[] = [
+      {},
+      { status: ['HOT', 'PROCESSING'] },
+      { origin: ['META_ADS', 'WHATSAPP'] },
+      { city: 'SAO PAULO' },
+      { createdFrom: hoursAgo(40), createdTo: hoursAgo(20) },
+      { scoreMin: 5, scoreMax: 18 },
+      { followUpDue: true },
+      { followUpDue: false },
+      { search: 'CONCEICAO' },
+      { search: '(11) 98765-4321' },
+      { search: '_100%' },
+      { search: 'a%a' },
+      { stage: ['CONTACTED', 'WON'] },
+      { ownerIds: [owner.id] },
+      { assigned: true },
+      { assigned: false },
+      { mine: true },
+      { mine: false },
+      { city: 'são paulo', status: ['COLD', 'WARM', 'HOT'], scoreMin: 10 },
+    ];
+    const now = new Date();
+    const counts = async (filter: LeadFilter) => {
+      const [row] = await database.prisma.$queryRaw<{ count: number }[]>`
+        SELECT count(*)::int AS count FROM leads WHERE ${leadWhereSql(filter, now, viewer)}`;
+      return {
+        filter,
+        prisma: await database.prisma.lead.count({ where: leadWhere(filter, now, viewer) }),
+        sql: row!.count,
+      };
+    };
+    const results = await Promise.all(filters.map(counts));
+    expect(results.map(({ filter, sql }) => ({ filter, count: sql }))).toEqual(
+      results.map(({ filter, prisma }) => ({ filter, count: prisma })),
+    );
+    // Every field narrows the list somewhere, so a condition dropped on one side would show.
+    expect(new Set(results.map((result) => result.prisma)).size).toBeGreaterThan(3);
   });
 });
 
@@ -427,5 +493,108 @@ describe('leads order and pages', () => {
     expect(result.data!.leads.edges).toHaveLength(50);
     expect(database.resolverStatements).toHaveLength(2);
     expect(database.resolverStatements[1]).toContain('lead_submissions');
+  });
+});
+
+describe('leads counts', () => {
+  interface CountedPage {
+    leads: {
+      totalCount: number;
+      cappedCount: { count: number; capped: boolean };
+      edges: unknown[];
+    };
+  }
+
+  const COUNTED = /* GraphQL */ `
+    query Counted($filter: LeadFilter, $first: Int) {
+      leads(filter: $filter, first: $first) {
+        ... on LeadConnection {
+          totalCount
+          cappedCount {
+            count
+            capped
+          }
+          edges {
+            cursor
+          }
+        }
+      }
+    }
+  `;
+
+  async function counted(variables: Record<string, unknown>) {
+    const result = await graphql<CountedPage>(COUNTED, variables);
+    expect(result.errors).toBeUndefined();
+    return result.data!.leads;
+  }
+
+  const silvas = { status: ['WARM'], origin: ['META_ADS'], search: 'silva' };
+
+  beforeAll(async () => {
+    await database.prisma.lead.deleteMany();
+    // 1,001 warm Silvas from Meta, scored 0 to 1000; the other leads each fail one condition.
+    await database.prisma.lead.createMany({
+      data: [
+        ...Array.from({ length: 1_001 }, (_, index) =>
+          lead(`Silva ${index}`, { origin: 'META_ADS', status: 'WARM', score: index }),
+        ),
+        ...Array.from({ length: 7 }, (_, index) =>
+          lead(`Souza ${index}`, { origin: 'META_ADS', status: 'HOT' }),
+        ),
+        lead('Silva Ninguém', { origin: 'OTHER', status: 'WARM' }),
+        lead('Silva Quente', { origin: 'META_ADS', status: 'HOT' }),
+      ],
+    });
+  });
+
+  it('stops counting past 1,000 matches and says the count is capped', async () => {
+    const page = await counted({ filter: silvas, first: 50 });
+    expect(page.cappedCount).toEqual({ count: 1_000, capped: true });
+    expect(page.totalCount).toBe(1_001);
+  });
+
+  it('counts exactly 1,000 matches as exact, not capped', async () => {
+    const page = await counted({ filter: { ...silvas, scoreMin: 1 }, first: 50 });
+    expect(page.cappedCount).toEqual({ count: 1_000, capped: false });
+    expect(page.totalCount).toBe(1_000);
+  });
+
+  it('counts fewer matches than the cap exactly, beyond the first page', async () => {
+    const page = await counted({ filter: { origin: ['META_ADS'], search: 'souza' }, first: 2 });
+    expect(page.edges).toHaveLength(2);
+    expect(page.cappedCount).toEqual({ count: 7, capped: false });
+    expect(page.totalCount).toBe(7);
+  });
+
+  it('caps the count of an unfiltered list too', async () => {
+    const page = await counted({ first: 1 });
+    expect(page.cappedCount).toEqual({ count: 1_000, capped: true });
+    expect(page.totalCount).toBe(1_010);
+  });
+
+  it('counts a capped page in two SQL statements, stopping at 1,001 rows unsorted', async () => {
+    const query = /* GraphQL */ `
+      query Capped($filter: LeadFilter) {
+        leads(filter: $filter, first: 50) {
+          ... on LeadConnection {
+            cappedCount {
+              count
+            }
+            edges {
+              cursor
+            }
+          }
+        }
+      }
+    `;
+    database.reset();
+    const result = await graphql<{ leads: { cappedCount: { count: number } } }>(query, {
+      filter: silvas,
+    });
+    expect(result.data!.leads.cappedCount.count).toBe(1_000);
+    expect(database.resolverStatements).toHaveLength(2);
+    // Sorted, PostgreSQL would have to find every match before the limit could stop it.
+    expect(database.resolverStatements[1]).toMatch(/count\(\*\)[\s\S]*LIMIT/i);
+    expect(database.resolverStatements[1]).not.toMatch(/ORDER BY/i);
   });
 });

@@ -9,11 +9,17 @@ import { ORIGIN_LABELS } from '$lib/leads/lead-labels';
 const EXPORT_PAGE_SIZE = 100;
 
 const leadExportPage = graphql(`
-  query LeadExportPage($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {
+  query LeadExportPage(
+    $filter: LeadFilter
+    $orderBy: LeadOrder
+    $first: Int
+    $after: String
+    $withTotal: Boolean!
+  ) {
     leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after, export: true) {
       __typename
       ... on LeadConnection {
-        totalCount
+        totalCount @include(if: $withTotal)
         pageInfo {
           endCursor
           hasNextPage
@@ -88,11 +94,15 @@ export async function exportLeadsCsv({
   ];
   let after: string | undefined;
   let count = 0;
+  let total = 0;
   for (;;) {
+    // The exact total, counted once with the first page: at a million leads a full count costs
+    // as much as a hundred pages.
+    const withTotal = after === undefined;
     const { data, error } = await client
       .query(
         leadExportPage,
-        { filter, orderBy, first: EXPORT_PAGE_SIZE, after },
+        { filter, orderBy, first: EXPORT_PAGE_SIZE, after, withTotal },
         { requestPolicy: 'network-only' },
       )
       .toPromise();
@@ -120,7 +130,9 @@ export async function exportLeadsCsv({
       ),
     );
     count += result.edges.length;
-    onProgress?.(count, result.totalCount);
+    if (result.totalCount != null) total = result.totalCount;
+    // Leads that arrive during the export can take the count written past the first total.
+    onProgress?.(count, Math.max(total, count));
     if (!result.pageInfo.hasNextPage || !result.pageInfo.endCursor) break;
     after = result.pageInfo.endCursor;
   }
