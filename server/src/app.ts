@@ -37,6 +37,7 @@ import type { AccessRevokedEvent, EventBus } from './events.ts';
 import { checkReadiness } from './health/readiness.ts';
 import type { Logger } from './logger.ts';
 import { preferredLocale } from './localization/locale.ts';
+import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
 import { createMetrics, metricsPath, type Metrics } from './metrics/metrics.ts';
 import { runInContext } from './observability/request-context.ts';
 import { handleInRequestContext, useOperationName } from './observability/request-log.ts';
@@ -184,6 +185,9 @@ export function buildApp(options: AppOptions): App {
         isDisabled: async (request) => !(await mayExplore(request).catch(() => false)),
       }),
       useOperationName(),
+      // Each event of a subscription is executed once for all subscribers that would get the same
+      // result, not once per subscriber (5,000 dashboards on one lead stream).
+      useSharedSubscriptionExecution(),
       {
         onResponse({ request, response }) {
           for (const cookie of responseCookies.get(request) ?? []) {

@@ -6,6 +6,7 @@ import {
   createEventQueue,
   type AppEvent,
   type EventBus,
+  type EventQueue,
   type LeadChange,
   type LeadChangedEvent,
 } from '../events.ts';
@@ -74,9 +75,18 @@ export function leadUpdatesFor(options: LeadUpdatesOptions): LeadUpdates {
 
 export function createLeadUpdates(options: LeadUpdatesOptions): LeadUpdates {
   const reader = createLeadReader(options.prisma);
+  const groups = new Map<string, SubscriberGroup>();
   return {
-    subscribe: (filter, query = {}) =>
-      subscribeToLeads(options, reader, normaliseFilter(filter), query),
+    subscribe(filter, query = {}) {
+      const normalised = normaliseFilter(filter);
+      const key = `${filterKey(normalised)} ${planRead(query).key}`;
+      let group = groups.get(key);
+      if (!group) {
+        group = followLeads(options, reader, normalised, query, () => groups.delete(key));
+        groups.set(key, group);
+      }
+      return group.join();
+    },
     read: (event, query) => reader.read(event, query),
   };
 }
@@ -97,6 +107,12 @@ function normaliseFilter(filter: LeadUpdateFilter): NormalisedFilter {
   };
 }
 
+/** Equal filters give equal keys, whatever the order or repetition of their values. */
+function filterKey(filter: NormalisedFilter): string {
+  const values = (set: ReadonlySet<string> | null) => (set ? [...set].sort() : null);
+  return JSON.stringify([values(filter.ids), values(filter.statuses), values(filter.origins)]);
+}
+
 const acceptsId = (filter: NormalisedFilter, leadId: string) =>
   !filter.ids || filter.ids.has(leadId.toLowerCase());
 
@@ -108,19 +124,26 @@ const isLeadChange = (event: AppEvent): event is LeadChangedEvent => event.type 
 
 type Settled = { update: LeadUpdate | null } | { error: unknown };
 
-function subscribeToLeads(
+/** The subscribers with one filter and one selection: they receive the same updates. */
+interface SubscriberGroup {
+  join(): AsyncIterableIterator<LeadUpdate>;
+}
+
+// One listener per group, not per subscriber: with thousands of subscribers on the same stream,
+// each event is filtered, read and ordered once, and only the push is per subscriber.
+function followLeads(
   options: LeadUpdatesOptions,
   reader: LeadReader,
   filter: NormalisedFilter,
   query: LeadQuery,
-): AsyncIterableIterator<LeadUpdate> {
-  const queue = createEventQueue<LeadUpdate>({
-    maxQueued: options.maxQueued ?? 10_000,
-    onClose: () => unsubscribe(),
-  });
+  onEmpty: () => void,
+): SubscriberGroup {
+  const queues = new Set<EventQueue<LeadUpdate>>();
   let tail = Promise.resolve();
   const unsubscribe = options.events.subscribe((event) => {
     if (!isLeadChange(event) || !acceptsId(filter, event.leadId)) return;
+    // Those subscribed when the event came: a later subscriber starts with later events.
+    const recipients = [...queues];
     // Settled at once (never a rejected promise waiting in the chain for a handler), then chained:
     // reads finish in any order, updates leave in the order their events were committed.
     const settled = updateFor(event, reader, filter, query).then(
@@ -132,11 +155,28 @@ function subscribeToLeads(
       .then((result) => {
         if ('error' in result) {
           options.logger.error({ err: result.error }, 'could not read a changed lead');
-          queue.fail(new Error('Live updates were interrupted; read again and subscribe again'));
-        } else if (result.update) queue.push(result.update);
+          const error = new Error('Live updates were interrupted; read again and subscribe again');
+          for (const queue of recipients) queue.fail(error);
+        } else if (result.update) {
+          for (const queue of recipients) queue.push(result.update);
+        }
       });
   });
-  return queue.iterator;
+  return {
+    join() {
+      const queue: EventQueue<LeadUpdate> = createEventQueue<LeadUpdate>({
+        maxQueued: options.maxQueued ?? 10_000,
+        onClose: () => {
+          queues.delete(queue);
+          if (queues.size > 0) return;
+          unsubscribe();
+          onEmpty();
+        },
+      });
+      queues.add(queue);
+      return queue.iterator;
+    },
+  };
 }
 
 // A deleted lead cannot be read, so its status and origin are unknown: the deletion goes to every
@@ -147,16 +187,19 @@ async function updateFor(
   filter: NormalisedFilter,
   query: LeadQuery,
 ): Promise<LeadUpdate | null> {
-  const base = { change: event.change, leadId: event.leadId, event };
-  if (event.change === 'deleted') return { ...base, lead: null };
-  const lead = await reader.read(event, query);
-  // Gone since: its own 'deleted' event follows.
-  if (!lead || !acceptsLead(filter, lead)) return null;
-  return { ...base, lead };
+  const update = await reader.update(event, query);
+  if (!update) return null;
+  return update.lead && !acceptsLead(filter, update.lead) ? null : update;
 }
 
 interface LeadReader {
   read(event: LeadChangedEvent, query?: LeadQuery): Promise<Lead | null>;
+  /**
+   * The update of `event` with the lead read with `query`, or null when the lead is gone (its own
+   * 'deleted' event follows). Every subscriber with an equal selection gets the same object, so
+   * the execution of its selection can be shared too (shared-execution.ts).
+   */
+  update(event: LeadChangedEvent, query?: LeadQuery): Promise<LeadUpdate | null>;
 }
 
 interface PendingBatch {
@@ -174,7 +217,10 @@ const batchSize = 500;
  * every listener of this process shares, so they are dropped with the event.
  */
 function createLeadReader(prisma: PrismaClient): LeadReader {
-  const byEvent = new WeakMap<LeadChangedEvent, Map<string, Promise<Lead | null>>>();
+  const byEvent = new WeakMap<
+    LeadChangedEvent,
+    { leads: Map<string, Promise<Lead | null>>; updates: Map<string, Promise<LeadUpdate | null>> }
+  >();
   const pending = new Map<string, PendingBatch>();
   let flushScheduled = false;
 
@@ -206,20 +252,41 @@ function createLeadReader(prisma: PrismaClient): LeadReader {
     return lead;
   };
 
+  const readsOf = (event: LeadChangedEvent) => {
+    let reads = byEvent.get(event);
+    if (!reads) {
+      reads = { leads: new Map(), updates: new Map() };
+      byEvent.set(event, reads);
+    }
+    return reads;
+  };
+
+  const read = (event: LeadChangedEvent, selection: LeadQuery = {}) => {
+    const { query, key } = planRead(selection);
+    const { leads } = readsOf(event);
+    let lead = leads.get(key);
+    if (!lead) {
+      lead = enqueue(event.leadId, query, key);
+      leads.set(key, lead);
+    }
+    return lead;
+  };
+
   return {
-    read(event, selection = {}) {
-      const { query, key } = planRead(selection);
-      let reads = byEvent.get(event);
-      if (!reads) {
-        reads = new Map();
-        byEvent.set(event, reads);
+    read,
+    update(event, selection = {}) {
+      const key = event.change === 'deleted' ? 'deleted' : planRead(selection).key;
+      const { updates } = readsOf(event);
+      let update = updates.get(key);
+      if (!update) {
+        const base = { change: event.change, leadId: event.leadId, event };
+        update =
+          event.change === 'deleted'
+            ? Promise.resolve({ ...base, lead: null })
+            : read(event, selection).then((lead) => (lead ? { ...base, lead } : null));
+        updates.set(key, update);
       }
-      let lead = reads.get(key);
-      if (!lead) {
-        lead = enqueue(event.leadId, query, key);
-        reads.set(key, lead);
-      }
-      return lead;
+      return update;
     },
   };
 }

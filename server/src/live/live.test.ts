@@ -3,6 +3,7 @@ import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestSocket, signedInUser, type TestSocket } from '../../test/access.ts';
 import { startTestApp, type TestApp } from '../../test/app.ts';
 import { createTestDatabase } from '../../test/database.ts';
 import { countStatements, type CountingDatabase } from '../../test/query-counter.ts';
@@ -12,9 +13,11 @@ import {
   publishEvent,
   startEventBus,
   serializeEvent,
+  type EventBus,
   type LeadChange,
   type PublishedEvent,
 } from '../events.ts';
+import { createApiKey } from '../access/api-keys.ts';
 import { createLeadUpdates } from './lead-updates.ts';
 import { createLiveMetrics } from './live-metrics.ts';
 import { createLogger } from '../logger.ts';
@@ -23,6 +26,7 @@ import type { LeadOrigin, LeadStatus } from '../generated/prisma/enums.ts';
 let database: CountingDatabase;
 let app: TestApp;
 let client: Client;
+let baseUrl: string;
 /** A lead every test subscription accepts, poked until a new subscription sees it. */
 let probeId: string;
 
@@ -30,6 +34,7 @@ beforeAll(async () => {
   database = countStatements(await createTestDatabase());
   app = await startTestApp(database);
   const url = await app.listen(0, '127.0.0.1');
+  baseUrl = url;
   client = createClient({
     url: `${url.replace('http', 'ws')}/graphql`,
     webSocketImpl: WebSocket,
@@ -434,6 +439,153 @@ describe('leadUpdated', () => {
     }
   });
 });
+
+describe('leadUpdated shared between subscribers', () => {
+  it('sends every change to each of 300 subscribers of the same document', async () => {
+    const [first, second] = await Promise.all([insertLead(), insertLead()]);
+    const filter = { ids: withProbe([first.id, second.id]) };
+    const subscriptions = await subscribeAll<Update>(
+      Array.from({ length: 300 }, () => ({ query: updatesQuery, variables: { filter } })),
+    );
+    try {
+      await announce(first.id, 'updated');
+      await score(second.id, 'WARM', 42);
+      await announce(first.id, 'automation');
+      const expected = [
+        {
+          change: 'UPDATED',
+          leadId: first.id,
+          lead: { id: first.id, status: 'PROCESSING' },
+        },
+        {
+          change: 'SCORED',
+          leadId: second.id,
+          lead: { id: second.id, status: 'WARM', score: 42 },
+        },
+        { change: 'AUTOMATION', leadId: first.id, lead: { id: first.id } },
+      ];
+      for (const subscription of subscriptions) {
+        expect(await subscription.waitFor(3, 10_000)).toMatchObject(expected);
+      }
+      // One who leaves takes nothing from the others.
+      subscriptions[0]!.dispose();
+      await announce(second.id, 'updated');
+      for (const subscription of subscriptions.slice(1)) {
+        expect((await subscription.waitFor(4, 10_000))[3]).toMatchObject({ leadId: second.id });
+      }
+    } finally {
+      for (const subscription of subscriptions) subscription.dispose();
+    }
+  });
+
+  it('follows one filter with one listener, and lets go of it when its last subscriber leaves', async () => {
+    const bus = await startEventBus({ url: database.url, logger: createLogger('silent') });
+    let listening = 0;
+    const events: EventBus = {
+      ...bus,
+      subscribe(listener) {
+        listening += 1;
+        const stop = bus.subscribe(listener);
+        return () => {
+          listening -= 1;
+          stop();
+        };
+      },
+    };
+    const updates = createLeadUpdates({
+      events,
+      prisma: database.prisma,
+      logger: createLogger('silent'),
+    });
+    try {
+      const leadId = (await insertLead()).id;
+      const [first, second] = [
+        updates.subscribe({ ids: [leadId] }),
+        updates.subscribe({ ids: [leadId] }),
+      ];
+      const other = updates.subscribe({ ids: [leadId], status: ['HOT'] });
+      expect(listening).toBe(2);
+      await first.return?.();
+      await announce(leadId, 'updated');
+      expect(await second.next()).toMatchObject({ value: { leadId, change: 'updated' } });
+      await second.return?.();
+      expect(listening).toBe(1);
+      await other.return?.();
+      expect(listening).toBe(0);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('gives each principal on one document only what it may see', async () => {
+    const leadId = (await insertLead()).id;
+    const { key: formKey } = await createApiKey(database.prisma, {
+      name: 'form',
+      scopes: ['leads:create'],
+    });
+    const { cookie } = await signedInUser(database.prisma, 'SALES');
+    const sockets = {
+      form: openTestSocket(baseUrl, { connectionParams: { apiKey: formKey } }),
+      sales: openTestSocket(baseUrl, {
+        headers: { cookie, origin: 'http://dashboard.test', 'accept-language': 'pt-BR' },
+      }),
+      admin: openTestSocket(baseUrl, { connectionParams: { apiKey: app.adminKey } }),
+    };
+    // The same document for all three, inline so that not even the variables differ.
+    const query = `subscription { leadUpdated(filter: { ids: ["${leadId}", "${probeId}"] }) {
+      change leadId lead { id name }
+    } }`;
+    const nextOf = (socket: TestSocket) => socket.messages.filter((m) => m.id === 'same');
+    try {
+      for (const socket of Object.values(sockets)) {
+        expect(await socket.acknowledged).toBe(true);
+        socket.subscribe('same', query);
+      }
+      await until(
+        () => nextOf(sockets.form).length > 0,
+        async () => {},
+      );
+      // Refused at once, and ended: it never receives an update meant for the others.
+      expect(nextOf(sockets.form)[0]).toMatchObject({
+        type: 'next',
+        payload: { errors: [{ extensions: { code: 'FORBIDDEN' } }] },
+      });
+      // Registered once each has relayed the probe.
+      await until(
+        () => nextOf(sockets.sales).length > 0 && nextOf(sockets.admin).length > 0,
+        () => announce(probeId, 'automation'),
+      );
+      await announce(leadId, 'updated');
+      const update = {
+        type: 'next',
+        payload: {
+          data: {
+            leadUpdated: { change: 'UPDATED', leadId, lead: { id: leadId, name: 'Ana Souza' } },
+          },
+        },
+      };
+      for (const socket of [sockets.sales, sockets.admin]) {
+        await until(() => nextOf(socket).some((m) => JSON.stringify(m).includes(leadId)));
+        expect(nextOf(socket).filter((m) => JSON.stringify(m).includes(leadId))).toEqual([
+          { id: 'same', ...update },
+        ]);
+      }
+      expect(nextOf(sockets.form).map(({ type }) => type)).toEqual(['next', 'complete']);
+    } finally {
+      await Promise.all(Object.values(sockets).map((socket) => socket.close()));
+    }
+  });
+});
+
+/** Waits until `done` holds, doing `poke` every 100 ms meanwhile. */
+async function until(done: () => boolean, poke: () => Promise<unknown> = async () => {}) {
+  const deadline = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await poke();
+    await sleep(100);
+  }
+}
 
 interface Stats {
   total: number;
