@@ -16,4 +16,4 @@ COPY --from=build --chown=node:node /app /app
 USER node
 ENV NODE_ENV=production HOST=0.0.0.0
 EXPOSE 4000 3000
-CMD ["node", "server/dist/main.js", "all"]
+CMD ["node", "--max-old-space-size=512", "server/dist/main.js", "all"]

@@ -164,7 +164,8 @@ export async function startStreamLeads(
   return startService({
     name: role,
     command: 'node',
-    args: [...cpuProfileArgs(), 'dist/main.js', role],
+    // The heap limit the start scripts, the Dockerfile and docker-compose.yml set (README, Processes).
+    args: [...cpuProfileArgs(), '--max-old-space-size=512', 'dist/main.js', role],
     cwd: serverDir,
     port,
     readyPath: role === 'api' ? '/readyz' : '/metrics',
