@@ -318,7 +318,7 @@ builder.queryField('leads', (t) =>
       edgesField: { description: 'The leads of this page, in order, each with its cursor.' },
       fields: (connection) => ({
         totalCount: connection.int({
-          description: `How many leads match the filter, across all pages, exactly. Reads every match, so it grows with the list (about 200 ms for a search matching 13,000 of a million leads): a list view should show cappedCount instead.`,
+          description: `How many leads match the filter, across all pages, exactly. Reads every match, so its cost grows with the number of matches: a list view should show cappedCount instead.`,
           resolve: (parent) => parent.totalCount(),
         }),
         cappedCount: connection.field({

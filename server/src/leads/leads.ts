@@ -125,8 +125,8 @@ export interface IngestLeadResult {
   /** True when the idempotency key matched an earlier call, whose result this is. */
   replayed: boolean;
   /**
-   * With `withScoringJobs`, the lead's scoring jobs not yet started at this commit, its own
-   * included (see waitForScoring). Otherwise, and for a replay, empty.
+   * With `withScoringJobs`, its own scoring job and the lead's others not yet started when read
+   * just after the commit (see waitForScoring). Otherwise, and for a replay, empty.
    */
   scoringJobIds: string[];
 }

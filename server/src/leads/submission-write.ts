@@ -4,6 +4,7 @@
 // pg-boss's send and COMMIT took four round trips and a fresh parse of pg-boss's insert for every
 // lead. Now one named statement upserts the lead, stores the submission and its consent, inserts
 // the scoring job with pg-boss's own SQL and publishes the event.
+import { createHash } from 'node:crypto';
 import type { PgBoss } from 'pg-boss';
 // pg-boss's statement builders: the same SQL its send() runs (pg-boss is pinned to one version;
 // submission-write.test.ts compares a job written here with one sent through pg-boss).
@@ -35,7 +36,7 @@ export interface WrittenSubmission {
   submissionId: string;
   /** False when the submission merged into the lead that already had its email. */
   created: boolean;
-  /** With `withScoringJobs`, the lead's scoring jobs not started at this commit, its own included. */
+  /** With `withScoringJobs`: its own scoring job and the lead's others not started when read just after the commit. */
   scoringJobIds: string[];
 }
 
@@ -135,9 +136,7 @@ export async function writeSubmission(
   const { rows } = await pool.query<
     Omit<WrittenSubmission, 'scoringJobIds'> & { jobId: string | null }
   >({
-    // Named: parsed and planned once per connection, not on every lead.
-    name: 'streamleads.write-submission',
-    text: await writeSubmissionStatement(jobs),
+    ...(await writeSubmissionStatement(jobs)),
     values: [...parametersOf(row), JSON.stringify(withRequestId({}))],
   });
   const [result] = rows;
@@ -151,7 +150,12 @@ export async function writeSubmission(
   return { ...written, scoringJobIds: [...new Set([...own, ...queued])] };
 }
 
-const statements = new WeakMap<PgBoss, Promise<string>>();
+interface NamedStatement {
+  name: string;
+  text: string;
+}
+
+const statements = new WeakMap<PgBoss, Promise<NamedStatement>>();
 
 /**
  * The submission write with the scoring job's insert as one more CTE: pg-boss's own statement for
@@ -159,7 +163,7 @@ const statements = new WeakMap<PgBoss, Promise<string>>();
  * wrote, and pg-boss's wake-up NOTIFY when the queue has one. Built once per PgBoss: it depends on
  * the queue's table, which pg-boss chooses when it creates the queue.
  */
-function writeSubmissionStatement(jobs: PgBoss): Promise<string> {
+function writeSubmissionStatement(jobs: PgBoss): Promise<NamedStatement> {
   let statement = statements.get(jobs);
   if (!statement) {
     statement = buildWriteSubmissionStatement(jobs);
@@ -169,7 +173,7 @@ function writeSubmissionStatement(jobs: PgBoss): Promise<string> {
   return statement;
 }
 
-async function buildWriteSubmissionStatement(jobs: PgBoss): Promise<string> {
+async function buildWriteSubmissionStatement(jobs: PgBoss): Promise<NamedStatement> {
   const queue = (await jobs.getQueue(scoreLeadQueue)) as {
     table?: string;
     notify?: boolean;
@@ -188,10 +192,15 @@ async function buildWriteSubmissionStatement(jobs: PgBoss): Promise<string> {
     ? `, job_notified AS (
         SELECT pg_notify(${notifyChannelSql(jobsSchema)}, '${scoreLeadQueue}') FROM job LIMIT 1)`
     : '';
-  return writeSubmissionSql
-    .replace('/* job */', `, job AS (${insertJob})${wakeWorkers}`)
-    .replace(
-      '/* job columns */',
-      `, (SELECT "id" FROM job) AS "jobId"${queue.notify ? ', (SELECT count(*) FROM job_notified) AS "jobNotified"' : ''}`,
-    );
+  const jobColumns = `, (SELECT "id" FROM job) AS "jobId"${queue.notify ? ', (SELECT count(*) FROM job_notified) AS "jobNotified"' : ''}`;
+  // Function replacers: a string one would read `$&` or `$'` in pg-boss's SQL as patterns.
+  const text = writeSubmissionSql
+    .replace('/* job */', () => `, job AS (${insertJob})${wakeWorkers}`)
+    .replace('/* job columns */', () => jobColumns);
+  // Named by its text: parsed and planned once per connection, and a statement built for another
+  // queue table (another PgBoss on the same pool) gets a name of its own.
+  return {
+    name: `streamleads.write-submission.${createHash('sha1').update(text).digest('hex')}`,
+    text,
+  };
 }

@@ -26,11 +26,16 @@ export function viewerKey(context: Pick<Context, 'principal' | 'locale'>): strin
     case 'anonymous':
       return `anonymous|${locale}`;
     case 'user':
-      return `user:${principal.userId}:${principal.role}|${locale}`;
+      return `user:${principal.userId}:${principal.role}:${permissionsKey(principal)}|${locale}`;
     case 'api-key':
-      return `key:${principal.keyId}:${[...principal.permissions].sort().join(',')}|${locale}`;
+      return `key:${principal.keyId}:${permissionsKey(principal)}|${locale}`;
   }
 }
+
+// Permissions follow from a user's role today; keyed anyway, so the key stays right if they ever
+// do not.
+const permissionsKey = (principal: { permissions: ReadonlySet<string> }) =>
+  [...principal.permissions].sort().join(',');
 
 /**
  * Subscriptions run with {@link subscribeSharingResults}. Results stay read-only: every plugin

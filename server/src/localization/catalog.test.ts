@@ -63,3 +63,20 @@ describe('numbers in templates', () => {
     );
   });
 });
+
+describe('overlapping templates', () => {
+  it('reads a message with the most specific template, whatever the order they were recorded in', () => {
+    const general = bilingualTemplate<'fields'>(
+      'Catalog test: lacks {fields}',
+      'Teste: faltam {fields}',
+    );
+    const specific = bilingualTemplate<'a' | 'b'>(
+      'Catalog test: lacks {a}; bad: {b}',
+      'Teste: faltam {a}; ruins: {b}',
+    );
+    expect(catalogMessage(specific({ a: 'phone', b: 'email' }), 'pt-BR')).toBe(
+      'Teste: faltam phone; ruins: email',
+    );
+    expect(catalogMessage(general({ fields: 'phone' }), 'pt-BR')).toBe('Teste: faltam phone');
+  });
+});

@@ -12,8 +12,12 @@ interface Template {
   english: RegExp;
   names: string[];
   portuguese: string;
+  /** Characters of the English outside placeholders: how specific the template is. */
+  literalLength: number;
 }
 
+// Most specific first: "missing: {missing}; invalid: {invalid}" must win over "missing: {fields}",
+// which also matches it, whichever module registers first.
 const templates: Template[] = [];
 
 /**
@@ -49,7 +53,10 @@ export function bilingualTemplate<Name extends string>(
       return '(.*?)';
     })
     .join('');
-  templates.push({ english: new RegExp(`^${pattern}$`, 's'), names, portuguese });
+  const literalLength = english.replace(/\{\w+\}/g, '').length;
+  const at = templates.findIndex((template) => template.literalLength < literalLength);
+  const template = { english: new RegExp(`^${pattern}$`, 's'), names, portuguese, literalLength };
+  templates.splice(at === -1 ? templates.length : at, 0, template);
   return (values) => fill(english, values);
 }
 

@@ -573,7 +573,7 @@ describe('rule set validation', () => {
       problem: 'points above the maximum',
       input: { rules: [{ ...keywordRule, points: 1001 }], thresholds },
       path: ['rules', 0, 'points'],
-      message: 'Points are at most 1000',
+      message: 'Points are at most 1,000',
       portuguese: 'Os pontos podem ser no máximo 1.000',
     },
     {

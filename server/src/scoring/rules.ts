@@ -57,7 +57,7 @@ const pointsSchema = z
   .max(
     MAX_POINTS,
     bilingual(
-      `Points are at most ${MAX_POINTS}`,
+      `Points are at most ${MAX_POINTS.toLocaleString('en-US')}`,
       `Os pontos podem ser no máximo ${MAX_POINTS.toLocaleString('pt-BR')}`,
     ),
   );
@@ -588,7 +588,6 @@ const listedFields = bilingualTemplate<'fields'>(
   'present and valid: {fields}',
   'presentes e válidos: {fields}',
 );
-// The combined wording first: read back, the first template that matches wins.
 const missingAndInvalidFields = bilingualTemplate<'missing' | 'invalid'>(
   'missing: {missing}; invalid: {invalid}',
   'faltando: {missing}; inválidos: {invalid}',

@@ -2,7 +2,7 @@
 // (enqueueScoring). Leads are scored in batches, one transaction per batch: the rows are locked,
 // only leads whose result differs are written, and exactly those publish 'scored' at commit.
 import { isDeepStrictEqual } from 'node:util';
-import type { Db, PgBoss } from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import { createAutomationRuns } from '../automations/automations.ts';
 import { jobsExecutor, type Transaction } from '../db.ts';
 import { eventsChannel, serializeEvent } from '../events.ts';
@@ -28,19 +28,11 @@ export async function enqueueScoring(jobs: PgBoss, tx: Transaction, leadId: stri
   await jobs.send(scoreLeadQueue, job, { db: jobsExecutor(tx) });
 }
 
-/**
- * The lead's scoring jobs that have not started yet. Read through `db` inside the transaction that
- * enqueued one, that job is among them.
- */
-export async function queuedScoringJobIds(
-  jobs: PgBoss,
-  leadId: string,
-  db?: Db,
-): Promise<string[]> {
+/** The lead's scoring jobs that have not started yet. */
+export async function queuedScoringJobIds(jobs: PgBoss, leadId: string): Promise<string[]> {
   const queued = await jobs.findJobs<ScoreLeadJob>(scoreLeadQueue, {
     data: { leadId },
     queued: true,
-    ...(db && { db }),
   });
   return queued.map((job) => job.id);
 }
