@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { errorUnder, lines, wholeNumber } from './field-errors';
+import { describedByIds, errorUnder, lines, wholeNumber } from './field-errors';
 
 describe('settings form helpers', () => {
   test('collects the messages of a field and of its items, numbered from 1', () => {
@@ -25,5 +25,14 @@ describe('settings form helpers', () => {
       '+5511999990000',
       '+5521988887777',
     ]);
+  });
+});
+
+describe('describedByIds', () => {
+  test('joins the ids that are shown, and gives undefined when none is', () => {
+    expect(describedByIds('f-hint', 'f-error')).toBe('f-hint f-error');
+    expect(describedByIds(false, 'f-error')).toBe('f-error');
+    expect(describedByIds('f-hint', undefined, '')).toBe('f-hint');
+    expect(describedByIds(false, undefined, null)).toBeUndefined();
   });
 });

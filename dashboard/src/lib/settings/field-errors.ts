@@ -21,6 +21,14 @@ export function errorUnder(
   return messages.length > 0 ? messages.join(' ') : undefined;
 }
 
+/**
+ * A field's `aria-describedby`: the ids of the elements that describe it (its hint, its error)
+ * that are shown, or undefined when none is.
+ */
+export function describedByIds(...ids: (string | false | null | undefined)[]): string | undefined {
+  return ids.filter(Boolean).join(' ') || undefined;
+}
+
 /** A whole number from a number field, or undefined when it is empty or not whole. */
 export function wholeNumber(value: number | null | undefined): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
